@@ -1,0 +1,1 @@
+"""streetcrew solvers: shortest paths, routing engines, the checker."""
