@@ -27,7 +27,7 @@ class Link(_Frozen):
     oneway: bool = False
 
     @model_validator(mode="after")
-    def _check(self) -> "Link":
+    def _check(self) -> Link:
         if self.cost < 0:
             raise ValueError(f"cost must be >= 0, got {self.cost}")
         if self.u < 0 or self.v < 0:
@@ -49,7 +49,7 @@ class Task(_Frozen):
     oneway: bool = False
 
     @model_validator(mode="after")
-    def _check(self) -> "Task":
+    def _check(self) -> Task:
         if self.demand < 0:
             raise ValueError(f"demand must be >= 0, got {self.demand}")
         if self.service_cost < 0:
@@ -80,7 +80,7 @@ class CarpProblem(_Frozen):
         return len(self.node_ids)
 
     @model_validator(mode="after")
-    def _check(self) -> "CarpProblem":
+    def _check(self) -> CarpProblem:
         n = len(self.node_ids)
         if self.capacity <= 0:
             raise ValueError(f"capacity must be > 0, got {self.capacity}")

@@ -9,6 +9,8 @@ set-partitioning layer recombines.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from pyvrp import (
     Client,
@@ -18,8 +20,8 @@ from pyvrp import (
     ProblemData,
     RandomNumberGenerator,
     Solution,
+    VehicleType,
 )
-from pyvrp import VehicleType
 from pyvrp.IteratedLocalSearch import (
     IteratedLocalSearch,
     IteratedLocalSearchCallbacks,
@@ -102,8 +104,8 @@ def build_data(graph: TaskGraph, num_vehicles: int) -> tuple[ProblemData, np.nda
         vehicle_types=[
             VehicleType(num_available=num_vehicles, capacity=[graph.problem.capacity])
         ],
-        distance_matrices=[cost],
-        duration_matrices=[np.zeros_like(cost)],
+        distance_matrices=[cost],  # type: ignore[list-item]  # stub says ndarray[int]
+        duration_matrices=[np.zeros_like(cost)],  # type: ignore[list-item]
         groups=groups,
     )
     return data, nodes
@@ -114,7 +116,7 @@ def run_pyvrp(
     time_limit: float,
     seed: int,
     num_vehicles: int,
-    initial: list[list[int]] | None = None,
+    initial: Sequence[Sequence[int]] | None = None,
     harvest: bool = True,
 ) -> tuple[list[list[int]], set[Route]]:
     """Best routes found (task-graph nodes) and the harvested route pool."""

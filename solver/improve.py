@@ -51,7 +51,7 @@ def drop_repeats(graph: TaskGraph, routes: Sequence[Sequence[int]]) -> list[list
     With shortest-path deadheads, removing a served task never raises a
     route's cost, so this turns a set cover into a partition safely.
     """
-    out = [list(r) for r in routes]
+    out = [_first_services(r) for r in routes]
     where: dict[int, list[int]] = {}
     for i, r in enumerate(out):
         for x in r:
@@ -69,3 +69,15 @@ def drop_repeats(graph: TaskGraph, routes: Sequence[Sequence[int]]) -> list[list
             if i != keep:
                 out[i] = [x for x in out[i] if (x - 1) // 2 != task]
     return [best_directions(graph, r)[0] for r in out if r]
+
+
+def _first_services(route: Sequence[int]) -> list[int]:
+    """The route with any repeated task kept at its first service only."""
+    seen: set[int] = set()
+    out = []
+    for x in route:
+        task = (x - 1) // 2
+        if task not in seen:
+            seen.add(task)
+            out.append(x)
+    return out

@@ -30,5 +30,5 @@ class SolveParams(BaseModel):
     fleet_slack: int = Field(default=1, ge=0)
 
     @classmethod
-    def from_file(cls, path: str | Path) -> "SolveParams":
+    def from_file(cls, path: str | Path) -> SolveParams:
         return cls.model_validate(json.loads(Path(path).read_text()))

@@ -8,12 +8,16 @@ raises the cost (deadheads are shortest paths).
 
 from __future__ import annotations
 
+import time
+import warnings
 from collections.abc import Iterable, Sequence
 
 import pulp
 
-from solver.improve import best_directions, drop_repeats
+from solver.improve import drop_repeats
 from solver.taskgraph import TaskGraph
+
+CBC_EXIT_S = 0.1  # CBC's own start-up and the reading back of its solution
 
 
 class RoutePool:
@@ -27,6 +31,12 @@ class RoutePool:
         return len(self.best)
 
     def add(self, routes: Iterable[Sequence[int]]) -> None:
+        """Keep each load-feasible task set once, at the cheapest cost seen.
+
+        Orientation is left as the engine gave it (engines already flip single
+        services); the routes that the recombination keeps are re-oriented
+        optimally afterwards.
+        """
         cap = self.graph.problem.capacity
         demand = self.graph.demand
         for r in routes:
@@ -35,23 +45,24 @@ class RoutePool:
             key = frozenset((x - 1) // 2 for x in r)
             if len(key) != len(r) or sum(int(demand[x]) for x in r) > cap:
                 continue
-            old = self.best.get(key)
             cost = self.graph.route_cost(r)
-            if old is not None and old[0] <= cost:
-                continue
-            nodes, cost = best_directions(self.graph, r)
+            old = self.best.get(key)
             if old is None or cost < old[0]:
-                self.best[key] = (cost, tuple(nodes))
+                self.best[key] = (cost, tuple(r))
 
 
 def recombine(
     pool: RoutePool,
     incumbent: Sequence[Sequence[int]] | None,
-    time_limit: float,
+    deadline: float,
     max_routes: int | None = None,
     max_columns: int = 60_000,
 ) -> list[list[int]] | None:
-    """Best cover found by CBC within ``time_limit``; ``None`` if none found."""
+    """Best cover CBC finds before ``deadline`` (``time.perf_counter()``).
+
+    ``None`` when no cover was found or no time is left once the model is
+    built (building counts against the deadline).
+    """
     graph = pool.graph
     m = len(graph.problem.tasks)
     items = sorted(pool.best.items(), key=lambda kv: kv[1][0] / max(1, len(kv[0])))
@@ -63,7 +74,7 @@ def recombine(
         chosen = {k for k, _ in items}
         items += [(k, pool.best[k]) for k in inc_keys if k not in chosen]
     prob = pulp.LpProblem("recombine", pulp.LpMinimize)
-    xs = [pulp.LpVariable(f"x{i}", cat=pulp.LpBinary) for i in range(len(items))]
+    xs = [prob.add_variable(f"x{i}", cat=pulp.LpBinary) for i in range(len(items))]
     prob += pulp.lpSum(c * x for (_, (c, _)), x in zip(items, xs))
     cover: list[list[pulp.LpVariable]] = [[] for _ in range(m)]
     for (key, _), x in zip(items, xs):
@@ -78,9 +89,20 @@ def recombine(
     warm = bool(inc_keys)
     for (key, _), x in zip(items, xs):
         x.setInitialValue(1 if key in inc_keys else 0)
-    solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=max(1, round(time_limit)), warmStart=warm, threads=1)
-    prob.solve(solver)
+    limit = deadline - time.perf_counter() - CBC_EXIT_S
+    if limit < 0.05:
+        return None
+    prob.solve(cbc(limit, warm))
     if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         return None
     picked = [list(items[i][1][1]) for i, x in enumerate(xs) if (x.value() or 0) > 0.5]
     return drop_repeats(graph, picked)
+
+
+def cbc(time_limit: float, warm_start: bool = False) -> pulp.LpSolver:
+    """The CBC binary that ships with PuLP, quiet, on one thread."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # PuLP 3.3 nudges to COIN_CMD
+        return pulp.PULP_CBC_CMD(
+            msg=False, timeLimit=round(max(0.1, time_limit), 2), warmStart=warm_start, threads=1
+        )

@@ -21,7 +21,22 @@ def fleet_size(problem: CarpProblem, params: SolveParams) -> int:
         return problem.max_vehicles
     total = sum(t.demand for t in problem.tasks)
     lower = max(problem.vehicles_min or 0, math.ceil(total / problem.capacity), 1)
-    return lower + params.fleet_slack
+    # The fleet is unlimited: never offer fewer routes than a feasible packing needs
+    # (five demands of 6 with capacity 10 need 5 routes, ceil(30 / 10) + 1 is only 4).
+    return max(lower + params.fleet_slack, _first_fit_decreasing(problem))
+
+
+def _first_fit_decreasing(problem: CarpProblem) -> int:
+    """Number of routes first-fit decreasing packs the demands into (always load-feasible)."""
+    loads: list[int] = []
+    for demand in sorted((t.demand for t in problem.tasks), reverse=True):
+        for i, load in enumerate(loads):
+            if load + demand <= problem.capacity:
+                loads[i] += demand
+                break
+        else:
+            loads.append(demand)
+    return len(loads)
 
 
 def to_solution(problem: CarpProblem, graph: TaskGraph, routes: list[list[int]]) -> CarpSolution:

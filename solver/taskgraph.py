@@ -9,6 +9,7 @@ consecutive ``cost`` entries, depot to depot.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -32,7 +33,7 @@ class TaskGraph:
     usable: np.ndarray  # False for the missing direction of one-way tasks
 
     @classmethod
-    def build(cls, problem: CarpProblem) -> "TaskGraph":
+    def build(cls, problem: CarpProblem) -> TaskGraph:
         m = len(problem.tasks)
         size = 1 + 2 * m
         start = np.full(size, problem.depot, dtype=np.int64)
@@ -76,7 +77,7 @@ class TaskGraph:
     def service_of(node: int) -> Service:
         return Service(task=(node - 1) // 2, forward=(node - 1) % 2 == 0)
 
-    def route_cost(self, nodes: list[int]) -> int:
+    def route_cost(self, nodes: Sequence[int]) -> int:
         c = self.cost
         total, prev = 0, 0
         for x in nodes:

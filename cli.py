@@ -1,0 +1,394 @@
+"""``streetcrew``: a thin command line over the solver, the checker and the benchmark runner.
+
+Input errors are caught here and only here: the message (file, record, field) goes to stderr and
+the exit code is 2; ``--debug`` shows the traceback instead. Exit code 1 means a solution or a
+benchmark run failed verification (or a quality gate); 0 means success.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar, cast
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+import instances
+from models.bks import BestKnown, read_bks
+from models.carp import CarpProblem
+from models.errors import InputError
+from models.read_carp import read_carp
+from models.solution import solution_from_dict
+from solver.bench import (
+    BenchCase,
+    BenchRecord,
+    Threshold,
+    best_known_of,
+    gap_pct,
+    gate,
+    load_thresholds,
+    run_one,
+    summarize_instances,
+    summarize_sets,
+)
+from solver.check import check
+from solver.params import Engine, SolveParams
+from solver.solve import NoSolutionError, solve
+
+app = typer.Typer(
+    help="Capacitated arc routing: solve CARPLIB instances, check solutions, run benchmarks.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+err = Console(stderr=True)
+_state = {"debug": False}
+
+
+class EngineChoice(StrEnum):
+    auto = "auto"
+    ortools = "ortools"
+    pyvrp = "pyvrp"
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _input_boundary(fn: F) -> F:
+    """Turn input errors into a one-line message on stderr and exit code 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            if _state["debug"]:
+                raise
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        except ValidationError as exc:
+            if _state["debug"]:
+                raise
+            typer.echo(f"error: {exc.title}:", err=True)
+            for e in exc.errors():
+                where = ".".join(str(x) for x in e["loc"]) or "input"
+                typer.echo(f"  field {where!r}: {e['msg']}", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def _main(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")
+    ] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def _engine(choice: EngineChoice) -> Engine:
+    return cast(Engine, choice.value)
+
+
+def _params(
+    time_limit: float | None, seed: int, engine: EngineChoice, workers: int | None
+) -> dict[str, object]:
+    options: dict[str, object] = {"seed": seed, "engine": engine.value}
+    if time_limit is not None:
+        options["time_limit"] = time_limit
+    if workers is not None:
+        options["workers"] = workers
+    return options
+
+
+def _bks_table() -> dict[str, BestKnown]:
+    return read_bks(instances.bks_path())
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+# Options shared by solve and bench
+TimeLimit = Annotated[
+    float | None,
+    typer.Option(
+        "--time-limit", "-t", min=0.001, show_default="10", help="Wall seconds per solve."
+    ),
+]
+EngineOpt = Annotated[
+    EngineChoice,
+    typer.Option("--engine", "-e", help="Routing engine (auto = portfolio of engines)."),
+]
+Workers = Annotated[
+    int | None,
+    typer.Option(
+        "--workers", "-w", min=1, show_default="all cores", help="Processes per solve."
+    ),
+]
+DatFile = Annotated[
+    Path, typer.Argument(exists=True, dir_okay=False, help="CARPLIB .dat file.")
+]
+
+
+@app.command("solve")
+@_input_boundary
+def solve_cmd(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            show_default=f"bundled {instances.DEFAULT_INSTANCE}",
+            help="CARPLIB .dat file.",
+        ),
+    ] = None,
+    time_limit: TimeLimit = None,
+    seed: Annotated[int, typer.Option("--seed", "-s", min=0, help="Random seed.")] = 0,
+    engine: EngineOpt = EngineChoice.auto,
+    json_out: Annotated[
+        Path | None,
+        typer.Option("--json", help="Write the verified solution as JSON to this file."),
+    ] = None,
+    workers: Workers = None,
+) -> None:
+    """Solve one instance, verify the result with the checker, print a summary."""
+    path = file if file is not None else instances.default_instance()
+    problem = read_carp(path)
+    params = SolveParams.model_validate(_params(time_limit, seed, engine, workers))
+    start = time.perf_counter()
+    try:
+        solution = solve(problem, params)
+    except NoSolutionError as exc:
+        typer.echo(f"no solution: {exc}", err=True)
+        raise typer.Exit(1) from None
+    wall = time.perf_counter() - start
+    violations = check(problem, solution)
+    if violations:
+        typer.echo(f"{problem.name}: the solver's result failed the check:", err=True)
+        for v in violations:
+            typer.echo(f"  {v}", err=True)
+        raise typer.Exit(1)
+    bk = best_known_of(problem, _bks_table())
+    rows = [
+        ("instance", problem.name),
+        ("cost", str(solution.cost)),
+        ("vehicles", str(solution.vehicles)),
+        ("wall s", f"{wall:.2f}"),
+        ("engine", params.engine),
+    ]
+    if bk is not None:
+        rows += [("best known", str(bk)), ("gap %", f"{gap_pct(solution.cost, bk):.2f}")]
+    for key, value in rows:
+        typer.echo(f"{key:<11} {value}")
+    if json_out is not None:
+        _write_json(json_out, solution.to_dict(problem))
+        typer.echo(f"{'json':<11} {json_out}")
+
+
+@app.command("check")
+@_input_boundary
+def check_cmd(
+    file: DatFile,
+    solution_file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, metavar="SOLUTION.json", help="Solution JSON to check."
+        ),
+    ],
+) -> None:
+    """Check a solution (JSON from `solve --json`) against an instance; exit 1 if it fails."""
+    problem = read_carp(file)
+    name = str(solution_file)
+    try:
+        data = json.loads(solution_file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(name, f"line {exc.lineno}", None, f"not valid JSON: {exc.msg}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(name, None, None, f"not UTF-8 text: {exc.reason}") from None
+    solution = solution_from_dict(problem, data, file=name)
+    if solution.instance != problem.name:
+        typer.echo(
+            f"warning: solution is for {solution.instance!r}, instance is {problem.name!r}",
+            err=True,
+        )
+    violations = check(problem, solution)
+    if violations:
+        typer.echo(f"infeasible: {len(violations)} violation(s)")
+        for v in violations:
+            typer.echo(f"  {v}")
+        raise typer.Exit(1)
+    typer.echo(f"feasible, cost {solution.cost}")
+
+
+def _bench_inputs(targets: list[str]) -> list[tuple[str, Path]]:
+    """(set name, file) for every target: a bundled set name, a folder or a .dat file."""
+    out: list[tuple[str, Path]] = []
+    seen: set[Path] = set()
+    for target in targets:
+        path = Path(target)
+        if target in instances.CARP_SETS and not path.exists():
+            pairs = [(target, f) for f in instances.carp_set_files(target)]
+        elif path.is_dir():
+            files = sorted(path.glob("*.dat"), key=instances.natural_key)
+            if not files:
+                raise InputError(target, None, None, "folder has no .dat files")
+            pairs = [(path.resolve().name, f) for f in files]
+        elif path.is_file():
+            pairs = [(path.resolve().parent.name, path)]
+        else:
+            raise InputError(
+                target, None, None,
+                f"not a file, a folder or a bundled set ({', '.join(instances.CARP_SETS)})",
+            )
+        for set_name, f in pairs:
+            if f.resolve() not in seen:
+                seen.add(f.resolve())
+                out.append((set_name, f))
+    return out
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in
+                       enumerate(zip(headers, widths)))]
+    for r in rows:
+        lines.append(
+            "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in
+                      enumerate(zip(r, widths)))
+        )
+    return "\n".join(lines)
+
+
+def _print_report(records: list[BenchRecord]) -> None:
+    inst = summarize_instances(records)
+    for s in summarize_sets(records):
+        rows = [
+            [
+                i.instance,
+                _fmt(i.best_known, "d"),
+                _fmt(i.mean_cost, ".1f"),
+                _fmt(i.mean_gap_pct, ".2f"),
+                f"{i.mean_wall_s:.2f}",
+                f"{i.feasible_runs}/{i.runs}",
+            ]
+            for i in inst
+            if i.set == s.set
+        ]
+        typer.echo(f"\n== {s.set} ==")
+        typer.echo(
+            _table(["instance", "best known", "mean cost", "mean gap %", "mean s", "feasible"],
+                   rows)
+        )
+        typer.echo(
+            f"{s.set}: {s.instances} instances, {s.runs} runs; "
+            f"gap to best known: mean {_fmt(s.mean_gap_pct, '.2f')} %, "
+            f"max {_fmt(s.max_gap_pct, '.2f')} %; "
+            f"at best known {s.runs_at_best_known}/{s.runs_with_best_known} runs; "
+            f"mean {s.mean_wall_s:.2f} s; infeasible {s.infeasible}"
+        )
+
+
+@app.command("bench")
+@_input_boundary
+def bench_cmd(
+    targets: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="SET_OR_DIR",
+            help="Bundled set (gdb, val, egl), folder of .dat files, or .dat file.",
+        ),
+    ],
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit", "-t", min=0.001,
+            show_default="the set's tier in --threshold, else 10",
+            help="Wall seconds per solve.",
+        ),
+    ] = None,
+    seeds: Annotated[int, typer.Option("--seeds", "-k", min=1, help="Seeds 0..K-1.")] = 1,
+    engine: EngineOpt = EngineChoice.auto,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write one record per run to this file.")
+    ] = None,
+    workers: Workers = None,
+    threshold: Annotated[
+        Path | None,
+        typer.Option(
+            "--threshold",
+            exists=True,
+            dir_okay=False,
+            help="Thresholds JSON (benchmarks/thresholds.json); exit 1 if the run misses them.",
+        ),
+    ] = None,
+) -> None:
+    """Run instances over seeds, verify every result, report gaps to best known."""
+    tiers: dict[str, Threshold] = load_thresholds(threshold) if threshold else {}
+    table = _bks_table()
+    default_limit = SolveParams.model_fields["time_limit"].default
+    cases: list[BenchCase] = []
+    for set_name, path in _bench_inputs(targets):
+        problem: CarpProblem = read_carp(path)
+        if time_limit is not None:
+            limit = time_limit
+        elif set_name in tiers:
+            limit = tiers[set_name].time_limit
+        else:
+            limit = default_limit
+        cases.append(BenchCase(set=set_name, problem=problem, time_limit=limit))
+
+    records: list[BenchRecord] = []
+    progress = Progress(
+        TextColumn("{task.description:<16}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task("bench", total=len(cases) * seeds)
+        for case in cases:
+            progress.update(task, description=case.problem.name)
+            for seed in range(seeds):
+                records.append(run_one(case, seed, _engine(engine), workers, table))
+                progress.advance(task)
+    _print_report(records)
+    if json_out is not None:
+        _write_json(json_out, [r.model_dump() for r in records])
+        typer.echo(f"\nrecords: {json_out}")
+    failures = [f"{r.set}/{r.instance} seed {r.seed}: infeasible ({r.error})"
+                for r in records if not r.feasible]
+    if threshold is not None:
+        for s in sorted({r.set for r in records} - set(tiers)):
+            typer.echo(f"note: {threshold} has no tier for set {s!r}; only feasibility is gated")
+        failures = gate(records, tiers)
+    if failures:
+        typer.echo("\nFAILED:", err=True)
+        for f in failures:
+            typer.echo(f"  {f}", err=True)
+        raise typer.Exit(1)
+    if threshold is not None:
+        typer.echo("\nthresholds met")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

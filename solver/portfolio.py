@@ -1,0 +1,102 @@
+"""The default engine: PyVRP on every core, recombined by set covering.
+
+Phase 1 runs independent PyVRP searches (one per worker, different seeds)
+that harvest the routes they meet. The union pool is recombined by a set
+covering model (pulp/CBC). Phase 2 restarts every worker from the best
+solution so far with fresh seeds, and a final recombination picks the best
+routes of all. Every candidate is costed on the shared task graph; the
+cheapest wins. Short limits (under ``TWO_PHASE_MIN_S``) run one phase.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from solver.engine_pyvrp import run_pyvrp
+from solver.params import SolveParams
+from solver.setpart import RoutePool, recombine
+from solver.taskgraph import TaskGraph
+
+log = logging.getLogger(__name__)
+
+Job = tuple[float, int, Sequence[Sequence[int]] | None]
+Found = tuple[list[list[int]], set[tuple[int, ...]]]
+TWO_PHASE_MIN_S = 6.0
+
+
+def _run(graph: TaskGraph, vehicles: int, job: Job) -> Found:
+    limit, seed, initial = job
+    return run_pyvrp(graph, limit, seed, vehicles, initial=initial)
+
+
+class _Workers:
+    """Runs jobs on ``n`` forked processes (in this one when ``n == 1``)."""
+
+    def __init__(self, graph: TaskGraph, vehicles: int, n: int) -> None:
+        self.graph, self.vehicles, self.n = graph, vehicles, n
+        self.pool = (
+            ProcessPoolExecutor(n, mp_context=mp.get_context("fork")) if n > 1 else None
+        )
+
+    def map(self, jobs: Sequence[Job]) -> list[Found]:
+        if self.pool is None:
+            return [_run(self.graph, self.vehicles, j) for j in jobs]
+        futures = [self.pool.submit(_run, self.graph, self.vehicles, j) for j in jobs]
+        return [f.result() for f in futures]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+class _Best:
+    def __init__(self, graph: TaskGraph) -> None:
+        self.graph = graph
+        self.routes: list[list[int]] = []
+        self.cost: int | None = None
+
+    def offer(self, routes: list[list[int]] | None, source: str) -> None:
+        if not routes:
+            return
+        cost = sum(self.graph.route_cost(r) for r in routes)
+        log.debug("%s: cost %d", source, cost)
+        if self.cost is None or cost < self.cost:
+            self.routes, self.cost = routes, cost
+
+
+def run_portfolio(
+    graph: TaskGraph, deadline: float, params: SolveParams, vehicles: int
+) -> list[list[int]]:
+    workers = _Workers(graph, vehicles, max(1, params.workers))
+    try:
+        return _search(graph, deadline, params.seed, workers)
+    finally:
+        workers.close()
+
+
+def _search(graph: TaskGraph, deadline: float, seed: int, workers: _Workers) -> list[list[int]]:
+    pool = RoutePool(graph)
+    best = _Best(graph)
+    total = deadline - time.perf_counter()
+    phases = 2 if total >= TWO_PHASE_MIN_S else 1
+    margin = 0.1 + 0.02 * total  # process start, pool bookkeeping, re-orienting
+    recombine_s = min(5.0, max(0.2, 0.06 * total))
+    search_s = max(0.05, (total - margin - phases * recombine_s) / phases)
+
+    for phase in range(phases):
+        start = best.routes or None
+        if phase == phases - 1:  # the last phase takes whatever time is left
+            search_s = max(0.05, deadline - time.perf_counter() - margin - recombine_s)
+        jobs = [(search_s, seed * 1000 + 100 * phase + w, start) for w in range(workers.n)]
+        for w, (routes, harvested) in enumerate(workers.map(jobs)):
+            best.offer(routes, f"phase {phase + 1} worker {w}")
+            pool.add(harvested)
+        until = deadline - (0.05 if phase == phases - 1 else margin + search_s)
+        if best.routes:
+            best.offer(recombine(pool, best.routes, until), f"recombination {phase + 1}")
+        log.debug("after phase %d: %s routes in pool, best %s", phase + 1, len(pool), best.cost)
+    return best.routes
