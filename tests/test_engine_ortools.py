@@ -27,8 +27,8 @@ CARP = Path(__file__).resolve().parent.parent / "instances" / "carp"
 # Pairings: {12,23}+{34,41} = 24; the other two pairings = 28. Single-task
 # routes cost 4 (12), 10 (23), 14 (34), 10 (41), so any split into three
 # routes costs >= 28. Optimum: 24.
-TINY = """\
- NOMBRE : tiny
+CYCLE4 = """\
+ NOMBRE : cycle4
  VERTICES : 4
  ARISTAS_REQ : 4
  ARISTAS_NOREQ : 0
@@ -43,7 +43,7 @@ TINY = """\
  ( 4, 1)  coste 5 demanda 1
  DEPOSITO :   1
 """
-TINY_OPTIMUM = 24
+CYCLE4_OPTIMUM = 24
 
 
 def best_known(name: str) -> int:
@@ -87,22 +87,22 @@ def greedy_routes(graph: TaskGraph) -> list[list[int]]:
 
 
 @pytest.fixture(scope="module")
-def tiny() -> CarpProblem:
-    return parse_carp(TINY, "tiny.dat", "tiny")
+def cycle4() -> CarpProblem:
+    return parse_carp(CYCLE4, "cycle4.dat", "cycle4")
 
 
-def test_tiny_instance_reaches_hand_optimum(tiny: CarpProblem) -> None:
-    _, routes, cost = solve_checked(tiny, 0.5, vehicles=3)
-    assert cost == TINY_OPTIMUM
+def test_cycle4_reaches_hand_optimum(cycle4: CarpProblem) -> None:
+    _, routes, cost = solve_checked(cycle4, 0.5, vehicles=3)
+    assert cost == CYCLE4_OPTIMUM
     assert len(routes) == 2
 
 
-def test_model_has_one_disjunction_per_task(tiny: CarpProblem) -> None:
-    graph = TaskGraph.build(tiny)
+def test_model_has_one_disjunction_per_task(cycle4: CarpProblem) -> None:
+    graph = TaskGraph.build(cycle4)
     model = CarpRoutingModel(graph, num_vehicles=3)
-    assert model.routing.GetNumberOfDisjunctions() == len(tiny.tasks)
+    assert model.routing.GetNumberOfDisjunctions() == len(cycle4.tasks)
     assert model.nodes[0] == 0
-    assert sorted(model.nodes[1:]) == list(range(1, 1 + 2 * len(tiny.tasks)))
+    assert sorted(model.nodes[1:]) == list(range(1, 1 + 2 * len(cycle4.tasks)))
 
 
 @pytest.mark.parametrize("subdir, name, seconds", [("gdb", "gdb1", 1.0), ("val", "val1A", 2.0)])
@@ -134,29 +134,29 @@ def test_warm_start_is_used_and_never_worse() -> None:
     assert solution.cost <= initial_cost
 
 
-def test_invalid_warm_start_falls_back_to_cold_start(tiny: CarpProblem) -> None:
-    graph = TaskGraph.build(tiny)
+def test_invalid_warm_start_falls_back_to_cold_start(cycle4: CarpProblem) -> None:
+    graph = TaskGraph.build(cycle4)
     overloaded = [[1, 3, 5], [7]]  # three tasks of demand 1 on capacity 2
     result = solve_ortools(graph, 0.3, 0, 3, overloaded)
     assert not result.warm_started
-    assert check(tiny, to_solution(tiny, graph, result.routes)) == []
+    assert check(cycle4, to_solution(cycle4, graph, result.routes)) == []
 
 
-def test_infeasible_fleet_returns_no_routes(tiny: CarpProblem) -> None:
-    graph = TaskGraph.build(tiny)  # total demand 4, capacity 2: one vehicle is too few
+def test_infeasible_fleet_returns_no_routes(cycle4: CarpProblem) -> None:
+    graph = TaskGraph.build(cycle4)  # total demand 4, capacity 2: one vehicle is too few
     result = solve_ortools(graph, 0.3, 0, 1)
     assert result.routes == []
     assert result.status != "ROUTING_SUCCESS"
     assert run_ortools(graph, 0.3, 0, 1) == []
 
 
-def test_seeds_shuffle_the_model_and_stay_feasible(tiny: CarpProblem) -> None:
-    graph = TaskGraph.build(tiny)
+def test_seeds_shuffle_the_model_and_stay_feasible(cycle4: CarpProblem) -> None:
+    graph = TaskGraph.build(cycle4)
     orders = {tuple(CarpRoutingModel(graph, 3, seed).nodes) for seed in range(5)}
     assert len(orders) > 1
     for seed in (1, 2):
-        _, _, cost = solve_checked(tiny, 0.3, vehicles=3, seed=seed)
-        assert cost == TINY_OPTIMUM
+        _, _, cost = solve_checked(cycle4, 0.3, vehicles=3, seed=seed)
+        assert cost == CYCLE4_OPTIMUM
 
 
 def test_one_way_task_served_forward_only() -> None:
