@@ -151,9 +151,7 @@ def run_bench(
     table: Mapping[str, BestKnown] | None = None,
 ) -> list[BenchRecord]:
     """Every case with seeds ``0..seeds-1``, instance-major."""
-    return [
-        run_one(case, seed, engine, workers, table) for case in cases for seed in range(seeds)
-    ]
+    return [run_one(case, seed, engine, workers, table) for case in cases for seed in range(seeds)]
 
 
 def _mean(values: list[float]) -> float | None:
@@ -255,7 +253,9 @@ def gate(records: Iterable[BenchRecord], thresholds: Mapping[str, Threshold]) ->
                 f"the run used {', '.join(f'{t:g}' for t in limits)} s"
             )
         if s.infeasible > tier.max_infeasible:
-            bad = [f"{r.instance} seed {r.seed}" for r in records if r.set == s.set and not r.feasible]
+            bad = [
+                f"{r.instance} seed {r.seed}" for r in records if r.set == s.set and not r.feasible
+            ]
             failures.append(
                 f"{s.set}: {s.infeasible} infeasible runs, at most {tier.max_infeasible} "
                 f"allowed ({', '.join(bad)})"

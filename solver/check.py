@@ -58,7 +58,9 @@ def recompute_cost(problem: CarpProblem, solution: CarpSolution) -> tuple[int, l
             pos = b
         cost += dist(pos, problem.depot)
         if cost == float("inf"):
-            violations.append(Violation(kind="unreachable", message="a deadhead has no path", route=r))
+            violations.append(
+                Violation(kind="unreachable", message="a deadhead has no path", route=r)
+            )
             continue
         total += int(cost)
     return total, violations
@@ -73,7 +75,9 @@ def check(problem: CarpProblem, solution: CarpSolution) -> list[Violation]:
         load = 0
         for s in route:
             if not 0 <= s.task < m:
-                out.append(Violation(kind="unknown-task", message=f"task {s.task} does not exist", route=r))
+                out.append(
+                    Violation(kind="unknown-task", message=f"task {s.task} does not exist", route=r)
+                )
                 continue
             task = problem.tasks[s.task]
             served[s.task] += 1
@@ -92,7 +96,11 @@ def check(problem: CarpProblem, solution: CarpSolution) -> list[Violation]:
                 )
         if load > problem.capacity:
             out.append(
-                Violation(kind="capacity", message=f"load {load} exceeds capacity {problem.capacity}", route=r)
+                Violation(
+                    kind="capacity",
+                    message=f"load {load} exceeds capacity {problem.capacity}",
+                    route=r,
+                )
             )
     if any(not 0 <= s.task < m for route in solution.routes for s in route):
         return out

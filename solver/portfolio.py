@@ -28,8 +28,11 @@ Found = tuple[list[list[int]], set[tuple[int, ...]]]
 TWO_PHASE_MIN_S = 6.0
 # Length of one fresh run in phase 1: long enough for PyVRP to reach a decent
 # local optimum on an instance of that many tasks.
+# Grows with the square of the task count: small instances stall within a
+# second and gain from many starts; egl-s4-A (190 tasks) still improves after
+# 10 s in one run and loses when its time is cut into short runs.
 FRESH_RUN_S = 0.1
-FRESH_RUN_PER_TASK_S = 0.006
+FRESH_RUN_PER_TASK2_S = 0.0004
 MAX_FRESH_RUNS = 4
 
 
@@ -104,7 +107,7 @@ def _search(
     margin = 0.1 + 0.02 * total  # process start, pool bookkeeping, re-orienting
     recombine_s = min(5.0, max(0.5, 0.06 * total))
     search_s = max(0.05, (total - margin - phases * recombine_s) / phases)
-    fresh_len = FRESH_RUN_S + FRESH_RUN_PER_TASK_S * len(graph.problem.tasks)
+    fresh_len = FRESH_RUN_S + FRESH_RUN_PER_TASK2_S * len(graph.problem.tasks) ** 2
     runs = max(1, min(MAX_FRESH_RUNS, int(search_s / fresh_len)))
 
     problem = graph.problem
@@ -128,8 +131,15 @@ def _search(
         for k, (routes, harvested) in enumerate(workers.map(jobs)):
             best.offer(routes, f"phase {phase + 1} run {k}")
             pool.add(harvested)
-        until = deadline - (0.05 if phase == phases - 1 else margin + search_s)
+        log.debug("phase %d searched, %.2f s left", phase + 1, deadline - time.perf_counter())
+        until = deadline - (margin / 2 if phase == phases - 1 else margin + search_s)
         if best.routes:
             best.offer(recombine(pool, best.routes, until), f"recombination {phase + 1}")
-        log.debug("after phase %d: %s routes in pool, best %s", phase + 1, len(pool), best.cost)
+        log.debug(
+            "after phase %d (%.2f s left): %s routes in pool, best %s",
+            phase + 1,
+            deadline - time.perf_counter(),
+            len(pool),
+            best.cost,
+        )
     return best.routes

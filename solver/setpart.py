@@ -56,7 +56,7 @@ def recombine(
     incumbent: Sequence[Sequence[int]] | None,
     deadline: float,
     max_routes: int | None = None,
-    max_columns: int = 60_000,
+    max_columns: int = 6_000,
 ) -> list[list[int]] | None:
     """Best cover CBC finds before ``deadline`` (``time.perf_counter()``).
 
