@@ -207,15 +207,27 @@ def summarize_sets(records: Iterable[BenchRecord]) -> list[SetSummary]:
     return out
 
 
+def _read_json(path: str | Path) -> object:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(str(path), None, None, f"cannot read file: {exc.strerror}") from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            str(path), f"line {exc.lineno}", None, f"not valid JSON: {exc.msg}"
+        ) from None
+
+
+def _first_error(file: str, record: str, exc: ValidationError) -> InputError:
+    err = exc.errors()[0]
+    field = ".".join(str(x) for x in err["loc"]) or None
+    return InputError(file, record, field, err["msg"])
+
+
 def load_thresholds(path: str | Path) -> dict[str, Threshold]:
     """``{"<set>": {"time_limit": s, "max_mean_gap_pct": g, "max_infeasible": n}, ...}``."""
     file = str(path)
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(file, None, None, f"cannot read file: {exc.strerror}") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(file, f"line {exc.lineno}", None, f"not valid JSON: {exc.msg}") from None
+    data = _read_json(path)
     if not isinstance(data, dict):
         raise InputError(file, None, None, "expected an object of set name -> thresholds")
     out = {}
@@ -225,9 +237,7 @@ def load_thresholds(path: str | Path) -> dict[str, Threshold]:
         try:
             out[name] = Threshold.model_validate(raw)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            field = ".".join(str(x) for x in err["loc"]) or None
-            raise InputError(file, f"set {name!r}", field, err["msg"]) from None
+            raise _first_error(file, f"set {name!r}", exc) from None
     return out
 
 
@@ -267,3 +277,70 @@ def gate(records: Iterable[BenchRecord], thresholds: Mapping[str, Threshold]) ->
                 f"{s.set}: mean gap {s.mean_gap_pct:.3f} % exceeds {tier.max_mean_gap_pct:g} %"
             )
     return failures
+
+
+def load_records(path: str | Path) -> list[BenchRecord]:
+    """Records written by ``streetcrew bench --json``."""
+    file = str(path)
+    data = _read_json(path)
+    if not isinstance(data, list):
+        raise InputError(file, None, None, "expected a JSON list of benchmark records")
+    out = []
+    for i, raw in enumerate(data, start=1):
+        try:
+            out.append(BenchRecord.model_validate(raw))
+        except ValidationError as exc:
+            raise _first_error(file, f"record {i}", exc) from None
+    return out
+
+
+def _cell(value: float | None, spec: str) -> str:
+    return "–" if value is None else format(value, spec)
+
+
+def render_markdown(records: Iterable[BenchRecord]) -> str:
+    """Per set, one table with every engine side by side, then a summary table.
+
+    Columns per engine: mean cost and mean gap over seeds. Engines are told
+    apart by name and time limit, so one file may hold several tiers.
+    """
+    recs = list(records)
+    lines: list[str] = []
+    for set_name in dict.fromkeys(r.set for r in recs):
+        in_set = [r for r in recs if r.set == set_name]
+        runs = list(dict.fromkeys((r.engine, r.time_limit) for r in in_set))
+        per_run = {
+            run: {s.instance: s for s in summarize_instances(
+                r for r in in_set if (r.engine, r.time_limit) == run)}
+            for run in runs
+        }
+        labels = [f"{e} {t:g} s" for e, t in runs]
+        lines += [f"### {set_name}", ""]
+        head = ["instance", "best known"]
+        for label in labels:
+            head += [f"{label} cost", f"{label} gap %"]
+        lines.append("| " + " | ".join(head) + " |")
+        lines.append("|" + "---|" * len(head))
+        for instance in dict.fromkeys(r.instance for r in in_set):
+            first = next(r for r in in_set if r.instance == instance)
+            row = [instance, _cell(first.best_known, "d")]
+            for run in runs:
+                s = per_run[run].get(instance)
+                row += [
+                    _cell(s.mean_cost if s else None, ".1f"),
+                    _cell(s.mean_gap_pct if s else None, ".2f"),
+                ]
+            lines.append("| " + " | ".join(row) + " |")
+        lines += ["", "| run | seeds | mean gap % | max gap % | at best known | mean s | infeasible |",
+                  "|---|---|---|---|---|---|---|"]
+        for run, label in zip(runs, labels):
+            (total,) = summarize_sets(r for r in in_set if (r.engine, r.time_limit) == run)
+            seeds = len({r.seed for r in in_set if (r.engine, r.time_limit) == run})
+            lines.append(
+                f"| {label} | {seeds} | {_cell(total.mean_gap_pct, '.2f')} | "
+                f"{_cell(total.max_gap_pct, '.2f')} | "
+                f"{total.runs_at_best_known}/{total.runs_with_best_known} "
+                f"| {total.mean_wall_s:.2f} | {total.infeasible} |"
+            )
+        lines.append("")
+    return "\n".join(lines)

@@ -7,3 +7,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 TINY = DATA / "tiny.dat"
+CARP = ROOT / "instances" / "carp"
+
+
+def best_known(name: str) -> int:
+    """The best known cost of a bundled CARP instance (instances/carp/bks.csv)."""
+    from models.bks import read_bks
+
+    return read_bks(CARP / "bks.csv")[name].best_known

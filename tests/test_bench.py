@@ -17,7 +17,9 @@ from solver.bench import (
     Threshold,
     gap_pct,
     gate,
+    load_records,
     load_thresholds,
+    render_markdown,
     run_bench,
     summarize_instances,
     summarize_sets,
@@ -130,3 +132,26 @@ def test_bad_thresholds(tmp_path: Path, content: str, record_: str | None,
 def test_records_are_json() -> None:
     r = record("a", 0, None)
     assert json.loads(r.model_dump_json())["cost"] is None
+
+
+def test_report_puts_engines_side_by_side(tmp_path: Path) -> None:
+    recs = [record("a", 0, 100), record("a", 1, 110), record("b", 0, None)]
+    other = [r.model_copy(update={"engine": "ortools", "cost": 120, "gap_pct": 20.0,
+                                  "feasible": True}) for r in recs if r.seed == 0]
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps([r.model_dump() for r in recs + other]))
+    text = render_markdown(load_records(path))
+    rows = {line.split(" | ")[0].strip("| "): line for line in text.splitlines()}
+    # instance a: pyvrp mean of 100 and 110 (gap 5 %), ortools 120 (gap 20 %)
+    assert rows["a"] == "| a | 100 | 105.0 | 5.00 | 120.0 | 20.00 |"
+    assert rows["b"] == "| b | 100 | – | – | 120.0 | 20.00 |"
+    assert rows["pyvrp 1 s"] == "| pyvrp 1 s | 2 | 5.00 | 10.00 | 1/3 | 1.00 | 1 |"
+    assert rows["ortools 1 s"] == "| ortools 1 s | 1 | 20.00 | 20.00 | 0/2 | 1.00 | 0 |"
+
+
+def test_report_names_the_bad_record(tmp_path: Path) -> None:
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps([record("a", 0, 100).model_dump() | {"seed": "x"}]))
+    with pytest.raises(InputError) as info:
+        load_records(path)
+    assert info.value.record == "record 1" and info.value.field == "seed"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import time
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from solver.engine_ortools import CarpRoutingModel, run_ortools, solve_ortools
 from solver.params import SolveParams
 from solver.solve import fleet_size, to_solution
 from solver.taskgraph import TaskGraph
+from tests.helpers import best_known
 
 CARP = Path(__file__).resolve().parent.parent / "instances" / "carp"
 
@@ -45,13 +45,6 @@ CYCLE4 = """\
 """
 CYCLE4_OPTIMUM = 24
 
-
-def best_known(name: str) -> int:
-    with open(CARP / "bks.csv", newline="") as f:
-        for row in csv.DictReader(f):
-            if row["instance"] == name:
-                return int(row["best_known"])
-    raise KeyError(name)
 
 
 def solve_checked(

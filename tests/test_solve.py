@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import time
 from pathlib import Path
 
@@ -15,16 +14,10 @@ from solver.params import SolveParams
 from solver.setpart import RoutePool, recombine
 from solver.solve import solve
 from solver.taskgraph import TaskGraph
+from tests.helpers import best_known
 
 CARP = Path(__file__).resolve().parents[1] / "instances" / "carp"
 
-
-def best_known(name: str) -> int:
-    with open(CARP / "bks.csv", newline="") as fh:
-        for row in csv.DictReader(fh):
-            if row["instance"] == name:
-                return int(row["best_known"])
-    raise KeyError(name)
 
 
 @pytest.mark.parametrize("engine", ["auto", "pyvrp", "ortools"])

@@ -1,0 +1,136 @@
+"""Depots, facilities, vehicle types and vehicles: the fleet file as data.
+
+Units: volumes in m³ (hopper) and litres (water), rates per km, speeds in
+km/h, costs in currency units per km and per hour, clock times in seconds
+after midnight (the reader accepts ``"HH:MM"``), durations in minutes.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from models.streets import ROAD_CLASSES
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Point(_Frozen):
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+
+
+class Depot(_Frozen):
+    id: str = Field(min_length=1)
+    at: Point
+
+
+class Facility(_Frozen):
+    """A dump site (empties the hopper), a water point (fills the tank), or both."""
+
+    id: str = Field(min_length=1)
+    kind: Literal["dump", "water", "both"]
+    at: Point
+    opens: int = Field(default=0, ge=0)
+    closes: int = Field(default=86_400 * 2, ge=0)
+    service_min: float = Field(default=10.0, ge=0)
+
+    @model_validator(mode="after")
+    def _hours(self) -> Facility:
+        if self.closes <= self.opens:
+            raise ValueError("closes must be after opens")
+        return self
+
+
+class VehicleType(_Frozen):
+    id: str = Field(min_length=1)
+    hopper_m3: float = Field(gt=0)
+    debris_m3_per_km: dict[str, float]  # by road class; missing classes: "default"
+    water_l: float = Field(gt=0)
+    water_l_per_km: float = Field(ge=0)
+    sweep_kmh: float = Field(gt=0)
+    travel_kmh: float = Field(gt=0)
+    road_classes: tuple[str, ...]  # the classes this type fits
+    cost_per_km: float = Field(default=0.0, ge=0)
+    cost_per_hour: float = Field(default=0.0, ge=0)
+    needs_helper: bool = False
+
+    @model_validator(mode="after")
+    def _classes(self) -> VehicleType:
+        for c in (*self.road_classes, *self.debris_m3_per_km):
+            if c not in ROAD_CLASSES and c != "default":
+                raise ValueError(f"unknown road class {c!r}; known: {', '.join(ROAD_CLASSES)}")
+        return self
+
+    def debris_per_km(self, road_class: str) -> float:
+        return self.debris_m3_per_km.get(road_class, self.debris_m3_per_km.get("default", 0.0))
+
+
+class Break(_Frozen):
+    """A break of ``minutes`` that must start within ``[earliest, latest]``."""
+
+    earliest: int = Field(ge=0)
+    latest: int = Field(ge=0)
+    minutes: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _window(self) -> Break:
+        if self.latest < self.earliest:
+            raise ValueError("latest must not be before earliest")
+        return self
+
+
+class Vehicle(_Frozen):
+    id: str = Field(min_length=1)
+    type: str
+    depot: str
+    shift_start: int = Field(ge=0)
+    shift_end: int = Field(ge=0)
+    breaks: tuple[Break, ...] = ()
+
+    @model_validator(mode="after")
+    def _shift(self) -> Vehicle:
+        if self.shift_end <= self.shift_start:
+            raise ValueError("shift_end must be after shift_start")
+        for b in self.breaks:
+            if b.earliest < self.shift_start or b.latest > self.shift_end:
+                raise ValueError("a break must lie inside the shift")
+        return self
+
+
+class Fleet(_Frozen):
+    depots: tuple[Depot, ...]
+    facilities: tuple[Facility, ...] = ()
+    vehicle_types: tuple[VehicleType, ...]
+    vehicles: tuple[Vehicle, ...]
+
+    @model_validator(mode="after")
+    def _references(self) -> Fleet:
+        for what, items in (
+            ("depot", self.depots),
+            ("facility", self.facilities),
+            ("vehicle type", self.vehicle_types),
+        ):
+            ids = [x.id for x in items]
+            dup = {i for i in ids if ids.count(i) > 1}
+            if dup:
+                raise ValueError(f"duplicate {what} id(s): {', '.join(sorted(dup))}")
+        depots = {d.id for d in self.depots}
+        types = {t.id for t in self.vehicle_types}
+        shifts: dict[str, list[tuple[int, int]]] = {}
+        for v in self.vehicles:
+            if v.type not in types:
+                raise ValueError(f"vehicle {v.id!r}: unknown type {v.type!r}")
+            if v.depot not in depots:
+                raise ValueError(f"vehicle {v.id!r}: unknown depot {v.depot!r}")
+            for a, b in shifts.get(v.id, []):
+                if v.shift_start < b and a < v.shift_end:
+                    raise ValueError(f"vehicle {v.id!r}: overlapping shifts")
+            shifts.setdefault(v.id, []).append((v.shift_start, v.shift_end))
+        return self
+
+    def vehicle_type(self, type_id: str) -> VehicleType:
+        return next(t for t in self.vehicle_types if t.id == type_id)

@@ -1,0 +1,105 @@
+"""Reader for the fleet file (YAML or JSON); see README "Fleet input".
+
+Clock times may be given as ``"HH:MM"`` (hours up to 48 for shifts past
+midnight) and points as ``{lon, lat}`` or ``[lon, lat]``. Each record is
+validated on its own so that an error names it: ``vehicles[3] (id 'S4')``
+and the field.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from models.errors import InputError
+from models.fleet import Depot, Facility, Fleet, Vehicle, VehicleType
+from models.streets import parse_clock
+
+_SECTIONS: dict[str, type[BaseModel]] = {
+    "depots": Depot,
+    "facilities": Facility,
+    "vehicle_types": VehicleType,
+    "vehicles": Vehicle,
+}
+_CLOCK_FIELDS = {"opens", "closes", "shift_start", "shift_end", "earliest", "latest"}
+
+
+def read_fleet(path: str | Path) -> Fleet:
+    path = Path(path)
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(file, None, None, f"cannot read file: {exc.strerror}") from exc
+    data = _load(file, text, path.suffix.lower())
+    if not isinstance(data, dict):
+        raise InputError(file, None, None, "expected a mapping with depots, vehicle_types, vehicles")
+    unknown = set(data) - set(_SECTIONS)
+    if unknown:
+        raise InputError(file, None, sorted(unknown)[0], "unknown section")
+    parsed: dict[str, list[Any]] = {}
+    for section, model in _SECTIONS.items():
+        raw = data.get(section, [] if section == "facilities" else None)
+        if not isinstance(raw, list):
+            raise InputError(file, None, section, "expected a list")
+        items = []
+        for i, rec in enumerate(raw):
+            where = f"{section}[{i}]"
+            if isinstance(rec, dict) and "id" in rec:
+                where += f" (id {rec['id']!r})"
+            items.append(_record(file, where, model, rec))
+        parsed[section] = items
+    try:
+        return Fleet(**parsed)
+    except ValidationError as exc:
+        msg = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise InputError(file, None, None, msg) from None
+
+
+def _load(file: str, text: str, suffix: str) -> Any:
+    if suffix == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(file, f"line {exc.lineno}", None, f"not valid JSON: {exc.msg}") from None
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        rec = f"line {mark.line + 1}" if mark is not None else None
+        raise InputError(file, rec, None, f"not valid YAML: {exc}") from None
+
+
+def _record(file: str, where: str, model: type[BaseModel], rec: Any) -> BaseModel:
+    if not isinstance(rec, dict):
+        raise InputError(file, where, None, "expected a mapping")
+    rec = _normalise(file, where, rec)
+    try:
+        return model.model_validate(rec)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(x) for x in err["loc"]) or None
+        raise InputError(file, where, field, err["msg"].removeprefix("Value error, ")) from None
+
+
+def _normalise(file: str, where: str, rec: dict[str, Any]) -> dict[str, Any]:
+    out = dict(rec)
+    for key, value in rec.items():
+        if key in _CLOCK_FIELDS and isinstance(value, str):
+            try:
+                out[key] = parse_clock(value)
+            except ValueError as exc:
+                raise InputError(file, where, key, str(exc)) from None
+        elif key == "at" and isinstance(value, list | tuple) and len(value) == 2:
+            out[key] = {"lon": value[0], "lat": value[1]}
+        elif key == "breaks" and isinstance(value, list):
+            out[key] = [
+                _normalise(file, f"{where} break {j}", b) if isinstance(b, dict) else b
+                for j, b in enumerate(value)
+            ]
+    return out

@@ -1,0 +1,149 @@
+"""Street segments to sweep, as pure validated data.
+
+A segment is one piece of street between two intersections (or dead ends),
+with its geometry in WGS-84 lon/lat and what the bureau wants done on it.
+Units: lengths and widths in metres, times of day in seconds after midnight
+(readers accept ``"HH:MM"``), intervals in hours. Attributes a file leaves out
+come from :data:`CLASS_DEFAULTS` for the segment's road class.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+RoadClass = Literal[
+    "motorway", "trunk", "primary", "secondary", "tertiary", "residential", "service", "alley"
+]
+ROAD_CLASSES: tuple[str, ...] = RoadClass.__args__  # type: ignore[attr-defined]
+Sides = Literal["both", "right", "left", "centre", "none"]
+Oneway = Literal["no", "forward", "backward"]  # relative to the digitised direction
+
+DAY_S = 86_400
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TimeWindow(_Frozen):
+    """Sweeping must happen within ``[start, end]``, seconds after midnight.
+
+    ``end`` may exceed 86 400 for a window that runs past midnight
+    (22:00-02:00 is ``79200..93600``).
+    """
+
+    start: int = Field(ge=0, le=2 * DAY_S)
+    end: int = Field(ge=0, le=2 * DAY_S)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimeWindow:
+        if self.end <= self.start:
+            raise ValueError(f"window ends ({self.end} s) before it starts ({self.start} s)")
+        return self
+
+
+class ClassDefaults(_Frozen):
+    """What a segment of a road class gets when its file is silent."""
+
+    lanes: int
+    sides: Sides
+    passes_per_side: int
+    sweeps_per_day: int
+    priority: int
+    walkable: bool
+
+
+# Documented in README ("Streets: defaults per road class"). Main roads are
+# swept on both curbs and twice a day; alleys once, on the centre line.
+CLASS_DEFAULTS: dict[str, ClassDefaults] = {
+    "motorway": ClassDefaults(lanes=3, sides="none", passes_per_side=1, sweeps_per_day=1,
+                              priority=1, walkable=False),
+    "trunk": ClassDefaults(lanes=3, sides="both", passes_per_side=2, sweeps_per_day=2,
+                           priority=5, walkable=False),
+    "primary": ClassDefaults(lanes=2, sides="both", passes_per_side=1, sweeps_per_day=2,
+                             priority=5, walkable=True),
+    "secondary": ClassDefaults(lanes=2, sides="both", passes_per_side=1, sweeps_per_day=1,
+                               priority=4, walkable=True),
+    "tertiary": ClassDefaults(lanes=2, sides="both", passes_per_side=1, sweeps_per_day=1,
+                              priority=3, walkable=True),
+    "residential": ClassDefaults(lanes=1, sides="both", passes_per_side=1, sweeps_per_day=1,
+                                 priority=2, walkable=True),
+    "service": ClassDefaults(lanes=1, sides="centre", passes_per_side=1, sweeps_per_day=1,
+                             priority=1, walkable=True),
+    "alley": ClassDefaults(lanes=1, sides="centre", passes_per_side=1, sweeps_per_day=1,
+                           priority=1, walkable=True),
+}
+
+
+class Street(_Frozen):
+    """One street segment; ``id`` is the file's id, kept for output and errors."""
+
+    id: str = Field(min_length=1)
+    name: str = ""
+    road_class: RoadClass
+    coords: tuple[tuple[float, float], ...]  # (lon, lat), at least two points
+    oneway: Oneway = "no"
+    lanes: int = Field(ge=1)
+    width_m: float | None = Field(default=None, gt=0)
+    sides: Sides
+    passes_per_side: int = Field(ge=1)
+    sweeps_per_day: int = Field(ge=0)
+    min_hours_between: float = Field(default=0.0, ge=0)
+    windows: tuple[TimeWindow, ...] = ()
+    allowed_types: tuple[str, ...] | None = None  # None: every type that fits the class
+    priority: int = Field(ge=0)
+
+    @field_validator("coords")
+    @classmethod
+    def _coords(cls, v: tuple[tuple[float, float], ...]) -> tuple[tuple[float, float], ...]:
+        if len(v) < 2:
+            raise ValueError("a LineString needs at least two points")
+        for lon, lat in v:
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                raise ValueError(f"({lon}, {lat}) is not a WGS-84 lon/lat point")
+        return v
+
+    @property
+    def length_m(self) -> float:
+        return sum(haversine_m(a, b) for a, b in zip(self.coords, self.coords[1:]))
+
+
+def haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in metres between two (lon, lat) points."""
+    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def parse_clock(text: str) -> int:
+    """``"HH:MM"`` or ``"HH:MM:SS"`` (hours may reach 48) to seconds after midnight."""
+    parts = text.strip().split(":")
+    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+        raise ValueError(f"expected HH:MM, got {text!r}")
+    h, m, s = (int(p) for p in (parts + ["0"])[:3])
+    if m >= 60 or s >= 60 or h > 48:
+        raise ValueError(f"expected HH:MM, got {text!r}")
+    return h * 3600 + m * 60 + s
+
+
+def street_with_defaults(raw: dict[str, object]) -> Street:
+    """Build a :class:`Street` from a reader's dict, filling class defaults."""
+    cls = raw.get("road_class")
+    if cls not in CLASS_DEFAULTS:
+        raise ValueError(f"road_class must be one of {', '.join(ROAD_CLASSES)}, got {cls!r}")
+    d = CLASS_DEFAULTS[str(cls)]
+    filled: dict[str, object] = {
+        "lanes": d.lanes,
+        "sides": d.sides,
+        "passes_per_side": d.passes_per_side,
+        "sweeps_per_day": d.sweeps_per_day,
+        "priority": d.priority,
+    }
+    filled.update({k: v for k, v in raw.items() if v is not None})
+    return Street.model_validate(filled)
