@@ -11,6 +11,7 @@ import functools
 import json
 import time
 from collections.abc import Callable
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, cast
@@ -25,7 +26,12 @@ from models.bks import BestKnown, read_bks
 from models.carp import CarpProblem
 from models.errors import InputError
 from models.read_carp import read_carp
+from models.read_osm import ATTRIBUTION as OSM_ATTRIBUTION
+from models.read_osm import read_osm
+from models.read_streets import load_streets
 from models.solution import solution_from_dict
+from models.streets import ROAD_CLASSES
+from models.write_streets import write_geojson
 from solver.bench import (
     BenchCase,
     BenchRecord,
@@ -33,7 +39,9 @@ from solver.bench import (
     best_known_of,
     gap_pct,
     gate,
+    load_records,
     load_thresholds,
+    render_markdown,
     run_one,
     summarize_instances,
     summarize_sets,
@@ -384,6 +392,117 @@ def bench_cmd(
         raise typer.Exit(1)
     if threshold is not None:
         typer.echo("\nthresholds met")
+
+
+@app.command("bench-report")
+@_input_boundary
+def bench_report_cmd(
+    files: Annotated[
+        list[Path],
+        typer.Argument(metavar="RECORDS.json", help="Files written by `streetcrew bench --json`."),
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the Markdown here instead of stdout.")
+    ] = None,
+) -> None:
+    """Render benchmark records as Markdown tables, engines side by side."""
+    records = [r for f in files for r in load_records(f)]
+    text = render_markdown(records)
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        typer.echo(f"written: {out}")
+
+
+@app.command("import-osm")
+@_input_boundary
+def import_osm_cmd(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, metavar="FILE.osm",
+            help="OpenStreetMap XML: .osm, .osm.xml, .osm.gz or .osm.bz2.",
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", dir_okay=False, help="GeoJSON file to write.")
+    ],
+) -> None:
+    """Build street segments from OpenStreetMap XML (split at intersections) as GeoJSON."""
+    start = time.perf_counter()
+    result = read_osm(file)
+    write_geojson(result.streets, out, OSM_ATTRIBUTION)
+    rows = [
+        ("ways read", str(result.ways_read)),
+        ("highway ways", str(result.highway_ways)),
+        ("drivable ways", str(result.drivable_ways)),
+        ("skipped ways", f"{result.skipped_ways} (area=yes or no motor access)"),
+        ("segments", str(result.segments)),
+        ("one-way", str(result.oneway_segments)),
+        ("named", str(result.named_segments)),
+        ("km", f"{result.km:.1f}"),
+        ("missing nodes", f"{result.missing_nodes} (in {result.clipped_ways} clipped ways)"),
+        ("wall s", f"{time.perf_counter() - start:.2f}"),
+        ("written", str(out)),
+    ]
+    if result.oneway_unrecognised:
+        rows.insert(6, ("oneway ?", f"{result.oneway_unrecognised} ways (read as implied)"))
+    for key, value in rows:
+        typer.echo(f"{key:<14} {value}")
+    typer.echo(f"{'attribution':<14} {OSM_ATTRIBUTION}")
+
+
+@app.command("streets")
+@_input_boundary
+def streets_cmd(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, metavar="FILE",
+            help="Street file: GeoJSON (.geojson/.json) or CSV with a WKT geometry column.",
+        ),
+    ],
+    date: Annotated[
+        datetime | None,
+        typer.Option(
+            "--date", "-d", formats=["%Y-%m-%d"],
+            help="Day to plan (selects the rows of a dated schedule such as San Francisco's).",
+        ),
+    ] = None,
+) -> None:
+    """Validate a street file and summarize it: segments per road class, km, one-way, windows."""
+    result = load_streets(file, date.date() if date else None)
+    streets = result.streets
+    km = sum(s.length_m for s in streets) / 1000
+    rows = [
+        ("file", result.file),
+        ("dialect", result.dialect),
+        ("records", str(result.records)),
+        ("segments", str(len(streets))),
+        ("km", f"{km:.1f}"),
+        ("one-way", str(sum(1 for s in streets if s.oneway != "no"))),
+        ("windows", f"{sum(len(s.windows) for s in streets)} on "
+                    f"{sum(1 for s in streets if s.windows)} segments"),
+    ]
+    if result.date is not None:
+        rows.append(("date", f"{result.date.isoformat()} ({result.date:%A}), "
+                              f"{sum(1 for s in streets if s.sweeps_per_day)} segments swept"))
+    if result.no_geometry:
+        rows.append(("no geometry", f"{result.no_geometry} records skipped"))
+    if result.direction_missing:
+        rows.append(("no direction", f"{result.direction_missing} records read as two-way"))
+    for key, value in rows:
+        typer.echo(f"{key:<14} {value}")
+    by_class = [
+        [c, str(len(seg)), f"{sum(s.length_m for s in seg) / 1000:.1f}",
+         str(sum(1 for s in seg if s.oneway != "no"))]
+        for c in ROAD_CLASSES
+        if (seg := [s for s in streets if s.road_class == c])
+    ]
+    if by_class:
+        typer.echo("")
+        typer.echo(_table(["road class", "segments", "km", "one-way"], by_class))
 
 
 def main() -> None:
