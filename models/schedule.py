@@ -1,0 +1,90 @@
+"""The one result type of every planner: a schedule of timed steps.
+
+JSON is its canonical form (``Schedule.model_dump_json``); CSV, GeoJSON,
+pictures and route sheets are derived from it. Units: distances in metres,
+clock times in seconds after midnight of the plan date, loads in litres of
+debris (hopper) and litres of water, money in the fleet's currency.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+StepType = Literal["start", "deadhead", "serve", "dump", "refill", "break", "end"]
+Status = Literal["solved", "partial", "infeasible", "no-work"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Step(_Frozen):
+    """One thing a vehicle does, from ``start`` to ``end`` (clock seconds).
+
+    ``serve`` names the task and street and the direction of travel as the
+    network nodes ``from_node -> to_node``; ``deadhead`` carries the node path
+    driven; ``dump``/``refill`` name the facility. ``load`` and ``water`` are
+    the levels after the step.
+    """
+
+    type: StepType
+    start: int
+    end: int
+    distance_m: float = 0.0
+    task: str | None = None
+    street: str | None = None
+    side: str | None = None
+    from_node: int | None = None
+    to_node: int | None = None
+    path: tuple[int, ...] = ()
+    facility: str | None = None
+    load: float = 0.0
+    water: float = 0.0
+
+
+class Route(_Frozen):
+    vehicle: str
+    vehicle_type: str
+    depot: str
+    steps: tuple[Step, ...]
+    swept_m: float
+    deadhead_m: float
+    cost: float
+
+
+class Unassigned(_Frozen):
+    task: str
+    street: str
+    side: str
+    reason: str
+
+
+class InputRef(_Frozen):
+    """Where an input came from, with its SHA-256 so a check can refuse a changed file."""
+
+    path: str
+    sha256: str
+
+
+class Summary(_Frozen):
+    vehicles_used: int
+    swept_km: float
+    deadhead_km: float
+    deadhead_pct: float
+    sweeping_rate_pct: float = Field(description="swept length / length that needed sweeping")
+    overtime_s: int
+    unassigned: int
+    cost: float
+    solve_s: float
+
+
+class Schedule(_Frozen):
+    status: Status
+    date: str | None
+    summary: Summary
+    routes: tuple[Route, ...]
+    unassigned: tuple[Unassigned, ...]
+    inputs: dict[str, InputRef]
+    violations: tuple[str, ...] = ()
