@@ -505,6 +505,91 @@ def streets_cmd(
         typer.echo(_table(["road class", "segments", "km", "one-way"], by_class))
 
 
+@app.command("plan")
+@_input_boundary
+def plan_cmd(
+    streets: Annotated[
+        Path | None,
+        typer.Option("--streets", exists=True, dir_okay=False,
+                     show_default="bundled demo district (Nanjing, OSM)",
+                     help="Street file: GeoJSON or CSV with WKT."),
+    ] = None,
+    fleet: Annotated[
+        Path | None,
+        typer.Option("--fleet", exists=True, dir_okay=False, show_default="bundled demo fleet",
+                     help="Fleet file: YAML or JSON."),
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Plan date YYYY-MM-DD (street windows by day).")
+    ] = None,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", "-t", min=0.5, help="Wall seconds for the plan.")
+    ] = 60.0,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the outputs.")] = Path("plan-out"),
+) -> None:
+    """Plan tomorrow's sweeping: routes with timed steps, unassigned work with reasons."""
+    import hashlib
+
+    from models.read_fleet import read_fleet
+    from models.schedule import InputRef
+    from solver.sweep import PlanParams, plan_sweeping
+
+    streets_path = streets or instances.demo_streets()
+    fleet_path = fleet or instances.demo_fleet()
+    day = None
+    if date is not None:
+        try:
+            day = datetime.strptime(date, "%Y-%m-%d").date()
+        except ValueError:
+            raise InputError(None, "--date", "date", f"expected YYYY-MM-DD, got {date!r}") from None
+    street_list = load_streets(streets_path, day).streets
+    fleet_data = read_fleet(fleet_path)
+    refs = {
+        name: InputRef(path=str(p), sha256=hashlib.sha256(p.read_bytes()).hexdigest())
+        for name, p in (("streets", streets_path), ("fleet", fleet_path))
+    }
+    schedule = plan_sweeping(street_list, fleet_data, PlanParams(time_limit=time_limit), refs,
+                             date)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "schedule.json").write_text(schedule.model_dump_json(indent=1), encoding="utf-8")
+    _write_tables(schedule, out)
+    s = schedule.summary
+    for key, value in (
+        ("status", schedule.status),
+        ("vehicles used", f"{s.vehicles_used} of {len(fleet_data.vehicles)}"),
+        ("km swept", f"{s.swept_km:.1f}"),
+        ("deadhead km", f"{s.deadhead_km:.1f} ({s.deadhead_pct:.1f} %)"),
+        ("sweeping rate", f"{s.sweeping_rate_pct:.1f} % of the length to sweep"),
+        ("unassigned", str(s.unassigned)),
+        ("cost", f"{s.cost:.2f}"),
+        ("wall s", f"{s.solve_s:.1f}"),
+        ("written", str(out / "schedule.json")),
+    ):
+        typer.echo(f"{key:<14} {value}")
+
+
+def _write_tables(schedule: Any, out: Path) -> None:
+    """routes.csv (one row per vehicle) and steps.csv (one row per step)."""
+    import csv
+
+    with open(out / "routes.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["vehicle", "vehicle_type", "depot", "start_s", "end_s", "swept_m",
+                    "deadhead_m", "cost"])
+        for r in schedule.routes:
+            w.writerow([r.vehicle, r.vehicle_type, r.depot, r.steps[0].start, r.steps[-1].end,
+                        round(r.swept_m, 1), round(r.deadhead_m, 1), r.cost])
+    with open(out / "steps.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["vehicle", "seq", "type", "start_s", "end_s", "distance_m", "task", "street",
+                    "side", "from_node", "to_node", "facility", "load_l", "water_l"])
+        for r in schedule.routes:
+            for i, st in enumerate(r.steps):
+                w.writerow([r.vehicle, i, st.type, st.start, st.end, round(st.distance_m, 1),
+                            st.task, st.street, st.side, st.from_node, st.to_node, st.facility,
+                            round(st.load), round(st.water)])
+
+
 def main() -> None:
     app()
 

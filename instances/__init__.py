@@ -53,3 +53,13 @@ def natural_key(path: Path) -> tuple[tuple[int, int | str], ...]:
         for part in re.split(r"(\d+)", path.stem)
         if part
     )
+
+
+def demo_streets() -> Path:
+    """The bundled demo district's streets (Nanjing Xuanwu/Gulou, from OSM)."""
+    return Path(__file__).resolve().parent / "demo" / "streets.geojson"
+
+
+def demo_fleet() -> Path:
+    """The bundled demo district's fleet."""
+    return Path(__file__).resolve().parent / "demo" / "fleet.yaml"

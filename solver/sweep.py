@@ -1,0 +1,189 @@
+"""``plan_sweeping``: streets + fleet -> a checked-in-spirit :class:`Schedule`.
+
+Builds the network, snaps depots and facilities onto the part of it that can
+be driven round (the largest strongly connected component: a one-way street
+leaving the map is a dead end there), turns streets into sweeping tasks,
+solves the OR-Tools model and writes the routes as timed steps. Work that
+cannot be planned is listed as unassigned with the reason.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+from scipy.sparse.csgraph import connected_components
+
+from models.carp import Link
+from models.errors import InputError
+from models.fleet import Fleet, Point
+from models.network import StreetNetwork, build_network
+from models.schedule import InputRef, Route, Schedule, Step, Summary, Unassigned
+from models.streets import Street
+from solver.paths import link_matrix
+from solver.sweep_ortools import SweepModel, SweepModelResult, snap
+from solver.sweep_tasks import build_tasks
+
+
+class PlanParams(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    time_limit: float = Field(default=60.0, gt=0)
+    max_snap_m: float = Field(default=500.0, gt=0)
+    balance_weight: int = Field(default=0, ge=0)
+
+
+def main_component(network: StreetNetwork) -> np.ndarray:
+    """Mask of nodes in the largest strongly connected component."""
+    links = [Link(u=lk.u, v=lk.v, cost=1, oneway=lk.oneway) for lk in network.links]
+    graph = link_matrix(len(network.nodes), links)
+    _, labels = connected_components(graph, directed=True, connection="strong")
+    biggest = np.bincount(labels).argmax()
+    return np.asarray(labels == biggest)
+
+
+def plan_sweeping(
+    streets: Sequence[Street],
+    fleet: Fleet,
+    params: PlanParams | None = None,
+    inputs: dict[str, InputRef] | None = None,
+    date: str | None = None,
+) -> Schedule:
+    params = params or PlanParams()
+    started = time.perf_counter()
+    streets = list(streets)
+    network = build_network(streets)
+    inside = main_component(network)
+    points: dict[str, Point] = {f"depot:{d.id}": d.at for d in fleet.depots}
+    points |= {f"facility:{f.id}": f.at for f in fleet.facilities}
+    snapped = _snap_inside(points, network, inside, params.max_snap_m)
+    tasks, unplannable = build_tasks(streets, network, fleet)
+    unassigned = [Unassigned(task=f"{u.street_id}/{u.side}", street=u.street_id, side=u.side,
+                             reason=u.reason) for u in unplannable]
+    reachable = []
+    for t in tasks:
+        link = network.links[t.street]
+        if inside[link.u] and inside[link.v]:
+            reachable.append(t)
+        else:
+            unassigned.append(Unassigned(
+                task=t.id, street=streets[t.street].id, side=t.side,
+                reason="cannot be driven to and back from the depots (one-way dead end or "
+                       "a part of the network not connected to the rest)"))
+    total_m = sum(t.length_m for t in tasks)
+    if not reachable:
+        return _schedule("no-work", [], unassigned, 0.0, total_m, started, inputs, date)
+    model = SweepModel(streets, network, fleet, reachable, snapped,
+                       balance_weight=params.balance_weight)
+    result = model.solve(max(0.5, params.time_limit - (time.perf_counter() - started)))
+    for index in result.unplanned:
+        task = reachable[index]
+        unassigned.append(Unassigned(
+            task=task.id, street=streets[task.street].id, side=task.side,
+            reason="no vehicle could fit it within shifts, windows and capacities "
+                   "(fleet too small or time limit too short)"))
+    routes = [_route(model, result, fleet, k) for k in range(len(fleet.vehicles))]
+    routes = [r for r in routes if any(s.type == "serve" for s in r.steps)]
+    status = "infeasible" if result.status == "infeasible" else (
+        "partial" if unassigned else "solved")
+    return _schedule(status, routes, unassigned, sum(r.swept_m for r in routes), total_m,
+                     started, inputs, date)
+
+
+def _snap_inside(
+    points: dict[str, Point], network: StreetNetwork, inside: np.ndarray, max_m: float
+) -> dict[str, tuple[int, float]]:
+    keep = np.flatnonzero(inside)
+    sub = StreetNetwork(nodes=tuple(network.nodes[i] for i in keep), links=())
+    out = {}
+    for key, (i, dist) in snap(points, sub).items():
+        if dist > max_m:
+            kind, ident = key.split(":", 1)
+            raise InputError(None, f"{kind} {ident!r}", "at",
+                             f"{dist:.0f} m from the nearest drivable street node "
+                             f"(limit {max_m:.0f} m): is it outside the street network?")
+        out[key] = (int(keep[i]), dist)
+    return out
+
+
+def _route(model: SweepModel, result: SweepModelResult, fleet: Fleet, k: int) -> Route:
+    veh = fleet.vehicles[k]
+    vt = fleet.vehicle_type(veh.type)
+    stops = result.routes.get(veh.id, [])
+    steps: list[Step] = []
+    load = water = 0.0
+    swept = dead = 0.0
+    prev_node: int | None = None
+    prev_end = 0
+    for node, arrival in stops:
+        v = model.visits[node]
+        if prev_node is not None:
+            a, b = model.visits[prev_node].end, v.start
+            path = tuple(model.paths.path(a, b)) if a != b else (a,)
+            metres = float(model.paths.distance(a, b))
+            travel = round(metres / (vt.travel_kmh / 3.6))
+            if metres > 0:
+                steps.append(Step(type="deadhead", start=prev_end, end=prev_end + travel,
+                                  distance_m=metres, from_node=a, to_node=b, path=path,
+                                  load=load, water=water))
+                dead += metres
+        service = model.service_s(node, veh.type)
+        if v.kind == "depot":
+            kind = "start" if prev_node is None else "end"
+            steps.append(Step(type=kind, start=arrival, end=arrival, from_node=v.start,
+                              to_node=v.end, facility=v.depot, load=load, water=water))
+        elif v.task is not None:
+            task = model.tasks[v.task]
+            load += model._debris_l(v.task)
+            water += model._water_l(v.task)
+            swept += task.length_m
+            steps.append(Step(type="serve", start=arrival, end=arrival + service,
+                              distance_m=task.length_m, task=task.id,
+                              street=model.streets[task.street].id, side=task.side,
+                              from_node=v.start, to_node=v.end, load=load, water=water))
+        else:
+            if v.kind == "dump":
+                load = 0.0
+            else:
+                water = 0.0  # litres used since the last fill
+            steps.append(Step(type="dump" if v.kind == "dump" else "refill", start=arrival,
+                              end=arrival + service, facility=v.facility, from_node=v.start,
+                              to_node=v.end, load=load, water=water))
+        prev_node, prev_end = node, arrival + service
+    for start, end in result.breaks.get(veh.id, []):
+        steps.append(Step(type="break", start=start, end=end))
+    # time order; the return to the depot closes the route even when the
+    # break falls after it (the break window outlasts the work)
+    steps.sort(key=lambda s: (s.type == "end", s.start, s.type != "start"))
+    hours = (steps[-1].end - steps[0].start) / 3600 if steps else 0.0
+    cost = vt.cost_per_km * (swept + dead) / 1000 + vt.cost_per_hour * hours
+    return Route(vehicle=veh.id, vehicle_type=vt.id, depot=veh.depot, steps=tuple(steps),
+                 swept_m=swept, deadhead_m=dead, cost=round(cost, 2))
+
+
+def _schedule(
+    status: str,
+    routes: list[Route],
+    unassigned: list[Unassigned],
+    swept_m: float,
+    needed_m: float,
+    started: float,
+    inputs: dict[str, InputRef] | None,
+    date: str | None,
+) -> Schedule:
+    dead = sum(r.deadhead_m for r in routes)
+    driven = swept_m + dead
+    summary = Summary(
+        vehicles_used=len(routes),
+        swept_km=round(swept_m / 1000, 3),
+        deadhead_km=round(dead / 1000, 3),
+        deadhead_pct=round(100 * dead / driven, 2) if driven else 0.0,
+        sweeping_rate_pct=round(100 * swept_m / needed_m, 2) if needed_m else 100.0,
+        overtime_s=0,
+        unassigned=len(unassigned),
+        cost=round(sum(r.cost for r in routes), 2),
+        solve_s=round(time.perf_counter() - started, 2),
+    )
+    return Schedule(status=status, date=date, summary=summary,  # type: ignore[arg-type]
+                    routes=tuple(routes), unassigned=tuple(unassigned), inputs=inputs or {})

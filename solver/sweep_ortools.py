@@ -1,0 +1,296 @@
+"""OR-Tools model of the next-day sweeping plan.
+
+Routing nodes: one per depot (vehicles start and end there), one per allowed
+sweeping direction of every task (the directions of a task form one
+disjunction: at most one is swept; leaving the task out costs a penalty that
+grows with its priority, so work is only dropped when it cannot fit), and
+optional copies of every dump site and water point. Integer units: metres,
+seconds, litres, and cents for cost.
+
+* Arc ``i -> j`` drives the shortest path from the end of ``i`` to the start
+  of ``j`` (one-way streets respected) and then sweeps ``j``.
+* Time: per vehicle type, transit = service at ``i`` + travel; task windows,
+  facility opening hours, shifts and breaks on the time dimension.
+* Hopper and water tank: one dimension each, per vehicle type; a dump (a
+  refill) visit has demand -capacity and a slack that lets the level fall
+  to zero (OR-Tools' reload pattern).
+* Allowed vehicle types per task; per-type cost per km and per hour; a
+  configurable weight on the longest route (balance).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from models.carp import Link
+from models.fleet import Fleet, Point
+from models.network import StreetNetwork
+from models.streets import Street, haversine_m
+from solver.paths import UNREACHABLE, shortest_paths
+from solver.sweep_tasks import SweepTask
+
+BIG = 10**9
+HORIZON_S = 2 * 86_400
+MAX_FACILITY_COPIES = 40
+FACILITY_SKIP_CENTS = 2_000
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A routing node: what it is and where it starts and ends on the network."""
+
+    kind: str  # depot, task, dump, water
+    start: int
+    end: int
+    task: int | None = None  # index into the task list
+    forward: bool = True
+    facility: str | None = None
+    depot: str | None = None
+
+
+@dataclass
+class SweepModelResult:
+    routes: dict[str, list[tuple[int, int]]]  # vehicle -> (node, arrival s)
+    breaks: dict[str, list[tuple[int, int]]]  # vehicle -> (start, end) of each break
+    unplanned: list[int]  # task indices left out
+    status: str
+    visits: list[Visit] = field(default_factory=list)
+
+
+def snap(points: dict[str, Point], network: StreetNetwork) -> dict[str, tuple[int, float]]:
+    """Nearest network node of each point and the distance to it in metres."""
+    lon = np.array([p[0] for p in network.nodes])
+    lat = np.array([p[1] for p in network.nodes])
+    out = {}
+    for key, p in points.items():
+        # equirectangular distance picks the candidate, haversine reports it
+        d2 = ((lon - p.lon) * math.cos(math.radians(p.lat))) ** 2 + (lat - p.lat) ** 2
+        i = int(np.argmin(d2))
+        out[key] = (i, haversine_m((p.lon, p.lat), network.nodes[i]))
+    return out
+
+
+class SweepModel:
+    def __init__(
+        self,
+        streets: list[Street],
+        network: StreetNetwork,
+        fleet: Fleet,
+        tasks: list[SweepTask],
+        snapped: dict[str, tuple[int, float]],
+        balance_weight: int = 0,
+        unassigned_penalty: int = 10**9,
+    ) -> None:
+        self.streets, self.network, self.fleet, self.tasks = streets, network, fleet, tasks
+        self.vehicles = list(fleet.vehicles)
+        self.types = list(fleet.vehicle_types)
+        self.visits = self._visits(snapped)
+        n = len(self.visits)
+        depot_index = {v.depot: i for i, v in enumerate(self.visits) if v.kind == "depot"}
+        starts = [depot_index[v.depot] for v in self.vehicles]
+        self.manager = pywrapcp.RoutingIndexManager(n, len(self.vehicles), starts, starts)
+        self.routing = pywrapcp.RoutingModel(self.manager)
+        self.dist = self._distances()
+        self._add_costs_and_time()
+        self._add_loads()
+        self._add_tasks(unassigned_penalty)
+        if balance_weight:
+            self.time.SetGlobalSpanCostCoefficient(balance_weight)
+
+    # -- nodes -------------------------------------------------------------
+    def _visits(self, snapped: dict[str, tuple[int, float]]) -> list[Visit]:
+        visits = [Visit("depot", snapped[f"depot:{d.id}"][0], snapped[f"depot:{d.id}"][0],
+                        depot=d.id) for d in self.fleet.depots]
+        for t, task in enumerate(self.tasks):
+            link = self.network.links[task.street]
+            if task.forward_ok:
+                visits.append(Visit("task", link.u, link.v, task=t, forward=True))
+            if task.backward_ok:
+                visits.append(Visit("task", link.v, link.u, task=t, forward=False))
+        debris = sum(self._debris_l(t) for t in range(len(self.tasks)))
+        smallest = min(t.hopper_m3 for t in self.types) * 1000
+        copies = min(MAX_FACILITY_COPIES, math.ceil(debris / smallest) + len(self.vehicles))
+        for f in self.fleet.facilities:
+            node = snapped[f"facility:{f.id}"][0]
+            kinds = ["dump", "water"] if f.kind == "both" else [f.kind]
+            for kind in kinds:
+                visits += [Visit(kind, node, node, facility=f.id)] * copies
+        return visits
+
+    def _debris_l(self, t: int) -> int:
+        """Litres of debris the task loads: the most any type that may sweep it picks up."""
+        task = self.tasks[t]
+        road_class = self.streets[task.street].road_class
+        per_km = max(self.fleet.vehicle_type(k).debris_per_km(road_class) for k in task.types)
+        return round(task.length_m / 1000 * per_km * 1000)
+
+    def _water_l(self, t: int) -> int:
+        """Litres of water the task uses: the most any type that may sweep it uses."""
+        task = self.tasks[t]
+        per_km = max(self.fleet.vehicle_type(k).water_l_per_km for k in task.types)
+        return round(task.length_m / 1000 * per_km)
+
+    # -- matrices ----------------------------------------------------------
+    def _distances(self) -> np.ndarray:
+        links = [Link(u=lk.u, v=lk.v, cost=max(1, round(lk.length_m)), oneway=lk.oneway)
+                 for lk in self.network.links]
+        ends = sorted({v.end for v in self.visits})
+        sp = shortest_paths(len(self.network.nodes), links, ends)
+        self.paths = sp
+        rows = np.array([sp.row[v.end] for v in self.visits])
+        starts = np.array([v.start for v in self.visits])
+        dead = sp.dist[rows][:, starts]
+        self.deadhead = dead
+        serve = np.array([self.tasks[v.task].length_m if v.task is not None else 0.0
+                          for v in self.visits])
+        d = np.where(dead >= UNREACHABLE, BIG, dead + np.rint(serve)[None, :])
+        np.fill_diagonal(d, 0)
+        return d.astype(np.int64)
+
+    def service_s(self, node: int, type_id: str) -> int:
+        v = self.visits[node]
+        if v.task is not None:
+            return round(self.tasks[v.task].length_m / (self.fleet.vehicle_type(type_id).sweep_kmh / 3.6))
+        if v.facility is not None:
+            f = next(f for f in self.fleet.facilities if f.id == v.facility)
+            return round(f.service_min * 60)
+        return 0
+
+    def _add_costs_and_time(self) -> None:
+        dead = np.where(self.deadhead >= UNREACHABLE, BIG, self.deadhead)
+        time_evals, self.time_matrix = [], {}
+        for vt in self.types:
+            service = np.array([self.service_s(i, vt.id) for i in range(len(self.visits))])
+            travel = np.rint(dead / (vt.travel_kmh / 3.6)).astype(np.int64)
+            tm = np.minimum(service[:, None] + travel, BIG)
+            # a task this type may not sweep cannot be reached by it
+            barred = [i for i, v in enumerate(self.visits)
+                      if v.task is not None and vt.id not in self.tasks[v.task].types]
+            tm[:, barred] = BIG
+            np.fill_diagonal(tm, 0)
+            self.time_matrix[vt.id] = tm
+            cents = np.rint(
+                100 * (vt.cost_per_km * self.dist / 1000 + vt.cost_per_hour * tm / 3600)
+            ).astype(np.int64) + 1  # +1 cent per arc: ties go to fewer moves
+            cost_eval = self.routing.RegisterTransitMatrix(np.minimum(cents, BIG).tolist())
+            time_evals.append(self.routing.RegisterTransitMatrix(tm.tolist()))
+            for k, veh in enumerate(self.vehicles):
+                if veh.type == vt.id:
+                    self.routing.SetArcCostEvaluatorOfVehicle(cost_eval, k)
+        type_pos = {vt.id: i for i, vt in enumerate(self.types)}
+        per_vehicle = [time_evals[type_pos[v.type]] for v in self.vehicles]
+        self.routing.AddDimensionWithVehicleTransits(per_vehicle, HORIZON_S, HORIZON_S, False, "time")
+        self.time = self.routing.GetDimensionOrDie("time")
+        solver = self.routing.solver()
+        for k, veh in enumerate(self.vehicles):
+            self.time.CumulVar(self.routing.Start(k)).SetRange(veh.shift_start, veh.shift_end)
+            self.time.CumulVar(self.routing.End(k)).SetRange(veh.shift_start, veh.shift_end)
+            self.routing.AddVariableMinimizedByFinalizer(self.time.CumulVar(self.routing.End(k)))
+            self.routing.AddVariableMaximizedByFinalizer(self.time.CumulVar(self.routing.Start(k)))
+            if veh.breaks:
+                intervals = [
+                    solver.FixedDurationIntervalVar(b.earliest, b.latest, round(b.minutes * 60),
+                                                    False, f"break {veh.id} {j}")
+                    for j, b in enumerate(veh.breaks)
+                ]
+                visit_s = [self.service_s(i, veh.type) for i in range(len(self.visits))]
+                self.time.SetBreakIntervalsOfVehicle(intervals, k, visit_s)
+        for node, v in enumerate(self.visits):
+            if v.kind == "depot":
+                continue
+            index = self.manager.NodeToIndex(node)
+            if v.task is not None and (w := self.tasks[v.task].window) is not None:
+                slowest = max(self.service_s(node, t) for t in self.tasks[v.task].types)
+                self.time.CumulVar(index).SetRange(w.start, max(w.start, w.end - slowest))
+            elif v.facility is not None:
+                f = next(f for f in self.fleet.facilities if f.id == v.facility)
+                self.time.CumulVar(index).SetRange(f.opens, f.closes)
+
+    def _add_loads(self) -> None:
+        """Hopper and water levels, emptied at dump sites and filled at water points.
+
+        One evaluator per dimension (a task's debris and water are the most any
+        type that may sweep it would take, whichever vehicle does it);
+        capacities differ by vehicle. A refill visit has demand minus the
+        largest capacity and a slack of up to that much, so the level after it
+        can be anything from zero up (OR-Tools' reload pattern). Per-vehicle
+        unary evaluators made the all-unperformed start fail in OR-Tools 9.15.
+        """
+        for name, cap_of, use_of, refill_kind in (
+            ("hopper", lambda vt: round(vt.hopper_m3 * 1000), self._debris_l, "dump"),
+            ("water", lambda vt: round(vt.water_l), self._water_l, "water"),
+        ):
+            caps = [cap_of(self.fleet.vehicle_type(v.type)) for v in self.vehicles]
+            top = max(caps)
+            demand = [
+                use_of(v.task) if v.task is not None else (-top if v.kind == refill_kind else 0)
+                for v in self.visits
+            ]
+            evaluator = self.routing.RegisterUnaryTransitVector(demand)
+            self.routing.AddDimensionWithVehicleCapacity(evaluator, top, caps, True, name)
+            dim = self.routing.GetDimensionOrDie(name)
+            for node, v in enumerate(self.visits):
+                if v.kind not in (refill_kind, "depot"):
+                    dim.SlackVar(self.manager.NodeToIndex(node)).SetValue(0)
+            setattr(self, name, dim)
+
+    def _add_tasks(self, penalty: int) -> None:
+        by_task: dict[int, list[int]] = {}
+        for node, v in enumerate(self.visits):
+            if v.task is not None:
+                by_task.setdefault(v.task, []).append(self.manager.NodeToIndex(node))
+            elif v.facility is not None:
+                # A small price for skipping a dump or refill visit: with none
+                # the first solution inserts no visit (it pays only together
+                # with the work it makes room for) and capacity caps routes.
+                self.routing.AddDisjunction([self.manager.NodeToIndex(node)], FACILITY_SKIP_CENTS)
+        for t, indices in by_task.items():
+            self.routing.AddDisjunction(indices, penalty * (1 + self.tasks[t].priority), 1)
+
+
+    # -- solve -------------------------------------------------------------
+    def solve(self, time_limit: float) -> SweepModelResult:
+        params = pywrapcp.DefaultRoutingSearchParameters()
+        params.first_solution_strategy = (
+            routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
+        )
+        params.local_search_metaheuristic = (
+            routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        )
+        params.time_limit.FromMilliseconds(max(10, int(time_limit * 1000)))
+        # A dump or refill visit only pays together with the work it makes
+        # room for: these operators insert a node while moving another.
+        ops = params.local_search_operators
+        ops.use_relocate_and_make_active = pywrapcp.BOOL_TRUE
+        ops.use_exchange_and_make_active = pywrapcp.BOOL_TRUE
+        assignment = self.routing.SolveWithParameters(params)
+        all_tasks = list(range(len(self.tasks)))
+        if assignment is None:
+            return SweepModelResult({}, {}, all_tasks, "infeasible", self.visits)
+        routes: dict[str, list[tuple[int, int]]] = {}
+        served: set[int] = set()
+        for k, veh in enumerate(self.vehicles):
+            index = self.routing.Start(k)
+            stops = []
+            while True:
+                node = self.manager.IndexToNode(index)
+                stops.append((node, assignment.Value(self.time.CumulVar(index))))
+                if self.visits[node].task is not None:
+                    served.add(self.visits[node].task)  # type: ignore[arg-type]
+                if self.routing.IsEnd(index):
+                    break
+                index = assignment.Value(self.routing.NextVar(index))
+            routes[veh.id] = stops
+        breaks: dict[str, list[tuple[int, int]]] = {}
+        container = assignment.IntervalVarContainer()
+        for i in range(container.Size()):
+            interval = container.Element(i)
+            if interval.PerformedValue():
+                veh_id = interval.Var().Name().split(" ")[1]
+                breaks.setdefault(veh_id, []).append((interval.StartValue(), interval.EndValue()))
+        unplanned = [t for t in all_tasks if t not in served]
+        return SweepModelResult(routes, breaks, unplanned, "solved", self.visits)

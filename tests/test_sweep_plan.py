@@ -1,0 +1,95 @@
+"""Sweeping plans on a small hand-made district: coverage, direction, loads, shifts."""
+
+from __future__ import annotations
+
+from models.fleet import Point
+from models.network import build_network
+from models.read_fleet import read_fleet
+from models.schedule import Schedule
+from models.streets import Street, street_with_defaults
+from solver.sweep import PlanParams, plan_sweeping
+from solver.sweep_tasks import build_tasks
+from tests.helpers import DATA
+
+_FILE = read_fleet(DATA / "fleet" / "good.yaml")  # depot D1 at (118.78, 32.045)
+# the dump site and water point moved onto corners of the grid below
+FLEET = _FILE.model_copy(update={"facilities": (
+    _FILE.facilities[0].model_copy(update={"at": Point(lon=118.770, lat=32.052)}),
+    _FILE.facilities[1].model_copy(update={"at": Point(lon=118.782, lat=32.040)}),
+)})
+
+
+def _grid() -> list[Street]:
+    """A 3 x 3 block grid of two-way residential streets around the depot, one one-way."""
+    x0, y0, step = 118.770, 32.040, 0.004
+    streets = []
+    for i in range(4):
+        for j in range(3):
+            a = (x0 + i * step, y0 + j * step)
+            b = (x0 + i * step, y0 + (j + 1) * step)
+            streets.append(street_with_defaults(
+                {"id": f"ns{i}{j}", "road_class": "residential", "coords": (a, b)}))
+            c = (x0 + j * step, y0 + i * step)
+            d = (x0 + (j + 1) * step, y0 + i * step)
+            streets.append(street_with_defaults(
+                {"id": f"ew{i}{j}", "road_class": "residential", "coords": (c, d),
+                 "oneway": "forward" if (i, j) == (1, 1) else "no"}))
+    return streets
+
+
+def _plan(streets: list[Street], fleet=FLEET, seconds: float = 3) -> Schedule:
+    return plan_sweeping(streets, fleet, PlanParams(time_limit=seconds))
+
+
+def test_every_curb_is_swept_once_in_the_direction_of_traffic() -> None:
+    streets = _grid()
+    schedule = _plan(streets)
+    network = build_network(streets)
+    tasks, _ = build_tasks(streets, network, FLEET)
+    served = [st for r in schedule.routes for st in r.steps if st.type == "serve"]
+    assert schedule.status == "solved" and not schedule.unassigned
+    assert sorted(st.task for st in served) == sorted(t.id for t in tasks)  # once each
+    by_id = {t.id: t for t in tasks}
+    for st in served:
+        task, link = by_id[st.task], network.links[by_id[st.task].street]
+        forward = (st.from_node, st.to_node) == (link.u, link.v)
+        assert (st.from_node, st.to_node) in ((link.u, link.v), (link.v, link.u))
+        assert (forward and task.forward_ok) or (not forward and task.backward_ok)
+
+
+def test_routes_respect_shifts_capacities_and_chain_in_space_and_time() -> None:
+    schedule = _plan(_grid())
+    for route in schedule.routes:
+        veh = next(v for v in FLEET.vehicles if v.id == route.vehicle)
+        vt = FLEET.vehicle_type(veh.type)
+        steps = route.steps
+        moving = [s for s in steps if s.type != "break"]
+        assert moving[0].type == "start" and moving[-1].type == "end"
+        assert veh.shift_start <= steps[0].start and steps[-1].end <= veh.shift_end
+        for st in steps:
+            assert st.load <= vt.hopper_m3 * 1000 + 1e-6
+            assert st.water <= vt.water_l + 1e-6
+        for a, b in zip(moving, moving[1:]):
+            assert a.end <= b.start  # one thing at a time
+            assert a.to_node == b.from_node  # no jumps: deadheads fill the gaps
+        assert sum(s.distance_m for s in steps if s.type == "serve") == route.swept_m
+
+
+def test_work_no_vehicle_may_do_is_unassigned_with_the_reason() -> None:
+    streets = _grid()
+    streets[0] = streets[0].model_copy(update={"road_class": "motorway", "sides": "right"})
+    schedule = _plan(streets)
+    reasons = {u.street: u.reason for u in schedule.unassigned}
+    assert "no vehicle type may sweep a motorway" in reasons["ns00"]
+    served = {st.street for r in schedule.routes for st in r.steps if st.type == "serve"}
+    assert "ns00" not in served and "ew00" in served
+
+
+def test_a_tiny_hopper_forces_dump_trips() -> None:
+    types = tuple(t.model_copy(update={"hopper_m3": 0.3}) for t in FLEET.vehicle_types)
+    fleet = FLEET.model_copy(update={"vehicle_types": types})
+    schedule = _plan(_grid(), fleet, seconds=5)
+    steps = [st for r in schedule.routes for st in r.steps]
+    assert any(st.type == "dump" for st in steps)
+    assert all(st.load <= 300 + 1e-6 for st in steps)
+    assert not schedule.unassigned
