@@ -212,13 +212,20 @@ def solve_cmd(
 def check_cmd(
     file: DatFile,
     solution_file: Annotated[
-        Path,
+        Path | None,
         typer.Argument(
-            exists=True, dir_okay=False, metavar="SOLUTION.json", help="Solution JSON to check."
+            exists=True, dir_okay=False, metavar="[SOLUTION.json]", help="Solution JSON to check."
         ),
-    ],
+    ] = None,
 ) -> None:
-    """Check a solution (JSON from `solve --json`) against an instance; exit 1 if it fails."""
+    """Check FILE.dat SOLUTION.json (from `solve --json`), or a plan's schedule.json alone.
+
+    A schedule is re-verified against the street and fleet files it names (their
+    SHA-256 must match). Exit 1 if anything fails.
+    """
+    if solution_file is None:
+        _check_schedule_file(file)
+        return
     problem = read_carp(file)
     name = str(solution_file)
     try:
@@ -240,6 +247,42 @@ def check_cmd(
             typer.echo(f"  {v}")
         raise typer.Exit(1)
     typer.echo(f"feasible, cost {solution.cost}")
+
+
+def _check_schedule_file(path: Path) -> None:
+    import hashlib
+
+    from models.read_fleet import read_fleet
+    from models.schedule import Schedule
+    from solver.check_schedule import check_schedule
+
+    try:
+        schedule = Schedule.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(x) for x in err["loc"]) or None
+        raise InputError(str(path), None, field, err["msg"]) from None
+    for name in ("streets", "fleet"):
+        ref = schedule.inputs.get(name)
+        if ref is None:
+            raise InputError(str(path), "inputs", name, "missing: the plan does not say its input")
+        source = Path(ref.path)
+        if not source.is_file():
+            raise InputError(str(path), f"inputs.{name}", "path", f"{source} does not exist")
+        if hashlib.sha256(source.read_bytes()).hexdigest() != ref.sha256:
+            raise InputError(str(path), f"inputs.{name}", "sha256",
+                             f"{source} has changed since the plan was made")
+    day = datetime.strptime(schedule.date, "%Y-%m-%d").date() if schedule.date else None
+    streets = load_streets(Path(schedule.inputs["streets"].path), day).streets
+    fleet = read_fleet(Path(schedule.inputs["fleet"].path))
+    problems = check_schedule(streets, fleet, schedule)
+    if problems:
+        typer.echo(f"infeasible: {len(problems)} violation(s)")
+        for p in problems:
+            typer.echo(f"  {p}")
+        raise typer.Exit(1)
+    typer.echo(f"feasible: {len(schedule.routes)} routes, {schedule.summary.unassigned} "
+               f"unassigned with reasons, cost {schedule.summary.cost:.2f}")
 
 
 def _bench_inputs(targets: list[str]) -> list[tuple[str, Path]]:

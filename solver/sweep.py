@@ -121,7 +121,7 @@ def _route(model: SweepModel, result: SweepModelResult, fleet: Fleet, k: int) ->
         if prev_node is not None:
             a, b = model.visits[prev_node].end, v.start
             path = tuple(model.paths.path(a, b)) if a != b else (a,)
-            metres = float(model.paths.distance(a, b))
+            metres = model.path_length(path)
             travel = round(metres / (vt.travel_kmh / 3.6))
             if metres > 0:
                 steps.append(Step(type="deadhead", start=prev_end, end=prev_end + travel,

@@ -151,6 +151,16 @@ class SweepModel:
         np.fill_diagonal(d, 0)
         return d.astype(np.int64)
 
+    def path_length(self, path: tuple[int, ...]) -> float:
+        """Metres along a node path, from the links' real (unrounded) lengths."""
+        if not hasattr(self, "_link_length"):
+            self._link_length: dict[tuple[int, int], float] = {}
+            for lk in self.network.links:
+                pairs = [(lk.u, lk.v)] if lk.oneway else [(lk.u, lk.v), (lk.v, lk.u)]
+                for p in pairs:
+                    self._link_length[p] = min(lk.length_m, self._link_length.get(p, lk.length_m))
+        return sum(self._link_length[(a, b)] for a, b in zip(path, path[1:]))
+
     def service_s(self, node: int, type_id: str) -> int:
         v = self.visits[node]
         if v.task is not None:

@@ -7,6 +7,7 @@ from models.network import build_network
 from models.read_fleet import read_fleet
 from models.schedule import Schedule
 from models.streets import Street, street_with_defaults
+from solver.check_schedule import check_schedule
 from solver.sweep import PlanParams, plan_sweeping
 from solver.sweep_tasks import build_tasks
 from tests.helpers import DATA
@@ -38,7 +39,9 @@ def _grid() -> list[Street]:
 
 
 def _plan(streets: list[Street], fleet=FLEET, seconds: float = 3) -> Schedule:
-    return plan_sweeping(streets, fleet, PlanParams(time_limit=seconds))
+    schedule = plan_sweeping(streets, fleet, PlanParams(time_limit=seconds))
+    assert check_schedule(streets, fleet, schedule) == []  # every plan passes the checker
+    return schedule
 
 
 def test_every_curb_is_swept_once_in_the_direction_of_traffic() -> None:
@@ -93,3 +96,48 @@ def test_a_tiny_hopper_forces_dump_trips() -> None:
     assert any(st.type == "dump" for st in steps)
     assert all(st.load <= 300 + 1e-6 for st in steps)
     assert not schedule.unassigned
+
+
+def test_checker_accepts_plans_and_catches_tampering() -> None:
+    streets = _grid()
+    schedule = _plan(streets)
+    route = schedule.routes[0]
+    serve = next(i for i, s in enumerate(route.steps) if s.type == "serve")
+    flipped = route.steps[serve].model_copy(
+        update={"from_node": route.steps[serve].to_node, "to_node": route.steps[serve].from_node})
+    bad_steps = route.steps[:serve] + (flipped,) + route.steps[serve + 1 :]
+    bad = schedule.model_copy(update={"routes": (route.model_copy(update={"steps": bad_steps}),)
+                                      + schedule.routes[1:]})
+    problems = check_schedule(streets, FLEET, bad)
+    assert any("against traffic" in p for p in problems)
+    assert any("jumps" in p for p in problems)
+    dropped = schedule.model_copy(update={"routes": schedule.routes[1:]})
+    assert any("pass(es) required" in p for p in check_schedule(streets, FLEET, dropped))
+
+
+def test_plan_and_check_commands(tmp_path) -> None:
+    import yaml
+    from typer.testing import CliRunner
+
+    from cli import app
+    from models.write_streets import write_geojson
+
+    streets_file = tmp_path / "streets.geojson"
+    write_geojson(_grid(), streets_file)
+    fleet_file = tmp_path / "fleet.yaml"
+    data = yaml.safe_load((DATA / "fleet" / "good.yaml").read_text())
+    data["facilities"][0]["at"] = [118.770, 32.052]
+    data["facilities"][1]["at"] = [118.782, 32.040]
+    fleet_file.write_text(yaml.safe_dump(data))
+    out = tmp_path / "plan"
+    runner = CliRunner()
+    res = runner.invoke(app, ["plan", "--streets", str(streets_file), "--fleet", str(fleet_file),
+                              "-t", "3", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    for name in ("schedule.json", "routes.csv", "steps.csv"):
+        assert (out / name).stat().st_size > 0
+    res = runner.invoke(app, ["check", str(out / "schedule.json")])
+    assert res.exit_code == 0 and res.output.startswith("feasible"), res.output
+    streets_file.write_text(streets_file.read_text().replace("ns00", "nsXX"))
+    res = runner.invoke(app, ["check", str(out / "schedule.json")])
+    assert res.exit_code == 2 and "has changed since the plan was made" in res.output

@@ -1,0 +1,153 @@
+"""Independent checker for sweeping schedules.
+
+It re-reads nothing from the planner: required work comes from the street
+attributes (sides x passes x sweeps per street), positions from the network
+built from the streets, distances from its own Dijkstra, loads and times from
+the fleet's rates. A schedule passes when the returned list is empty.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from collections.abc import Sequence
+
+from models.fleet import Fleet
+from models.network import StreetNetwork, build_network
+from models.schedule import Schedule
+from models.streets import Street
+
+TOL_M = 1.0  # distances are stored rounded
+TOL_S = 2  # clock times are rounded to seconds
+
+
+def _sides(street: Street) -> list[str]:
+    if street.sides == "none" or street.sweeps_per_day == 0:
+        return []
+    if street.sides == "centre":
+        return ["centre"]
+    return ["right", "left"] if street.sides == "both" else [street.sides]
+
+
+def _allowed(street: Street, side: str) -> set[str]:
+    """Directions ('fwd' along the link, 'bwd' against) in which a side may be swept."""
+    one_way = street.oneway != "no"
+    if side == "right" or one_way:
+        return {"fwd"}
+    return {"bwd"} if side == "left" else {"fwd", "bwd"}
+
+
+def _dijkstra(network: StreetNetwork, source: int) -> dict[int, float]:
+    adj: dict[int, list[tuple[int, float]]] = {}
+    for lk in network.links:
+        adj.setdefault(lk.u, []).append((lk.v, lk.length_m))
+        if not lk.oneway:
+            adj.setdefault(lk.v, []).append((lk.u, lk.length_m))
+    dist = {source: 0.0}
+    heap = [(0.0, source)]
+    while heap:
+        d, x = heapq.heappop(heap)
+        if d > dist.get(x, float("inf")):
+            continue
+        for y, c in adj.get(x, []):
+            if d + c < dist.get(y, float("inf")):
+                dist[y] = d + c
+                heapq.heappush(heap, (d + c, y))
+    return dist
+
+
+def check_schedule(
+    streets: Sequence[Street], fleet: Fleet, schedule: Schedule
+) -> list[str]:
+    out: list[str] = []
+    network = build_network(streets)
+    index = {s.id: k for k, s in enumerate(streets)}
+    vehicles = {v.id: v for v in fleet.vehicles}
+    served: Counter[tuple[str, str]] = Counter()
+    cache: dict[int, dict[int, float]] = {}
+    for route in schedule.routes:
+        where = f"vehicle {route.vehicle}"
+        veh = vehicles.get(route.vehicle)
+        if veh is None:
+            out.append(f"{where}: not in the fleet")
+            continue
+        vt = fleet.vehicle_type(veh.type)
+        moving = [s for s in route.steps if s.type != "break"]
+        if not moving or moving[0].type != "start" or moving[-1].type != "end":
+            out.append(f"{where}: must begin with start and finish with end")
+            continue
+        if moving[0].start < veh.shift_start - TOL_S or moving[-1].end > veh.shift_end + TOL_S:
+            out.append(f"{where}: works {moving[0].start}-{moving[-1].end} s outside its shift "
+                       f"{veh.shift_start}-{veh.shift_end} s")
+        for a, b in zip(moving, moving[1:]):
+            if b.start < a.end - TOL_S:
+                out.append(f"{where}: step {b.type} at {b.start} s starts before {a.type} ends")
+            if a.to_node != b.from_node:
+                out.append(f"{where}: jumps from node {a.to_node} to {b.from_node}")
+        breaks = [s for s in route.steps if s.type == "break"]
+        for b, rule in zip(sorted(breaks, key=lambda s: s.start), veh.breaks):
+            if not rule.earliest - TOL_S <= b.start <= rule.latest + TOL_S:
+                out.append(f"{where}: break at {b.start} s outside {rule.earliest}-{rule.latest} s")
+            if b.end - b.start < rule.minutes * 60 - TOL_S:
+                out.append(f"{where}: break of {b.end - b.start} s, {rule.minutes} min due")
+        if len(breaks) < len(veh.breaks):
+            out.append(f"{where}: {len(veh.breaks) - len(breaks)} break(s) missing")
+        hopper = water = 0.0
+        for st in moving:
+            if st.type == "deadhead":
+                src, dst = st.from_node, st.to_node
+                if src is None or dst is None:
+                    out.append(f"{where}: deadhead without its end nodes")
+                    continue
+                if src not in cache:
+                    cache[src] = _dijkstra(network, src)
+                best = cache[src].get(dst)
+                if best is None:
+                    out.append(f"{where}: no drivable path from node {src} to {dst}")
+                # the planner routes on links rounded to whole metres: allow
+                # half a metre per link on top of the rounding of the total
+                elif st.distance_m < best - TOL_M - 0.5 * max(0, len(st.path) - 1):
+                    out.append(f"{where}: deadhead {src}->{dst} claims {st.distance_m:.0f} m, "
+                               f"shortest is {best:.0f} m")
+            elif st.type == "serve":
+                k = index.get(st.street or "")
+                if k is None or st.side is None:
+                    out.append(f"{where}: serves unknown street {st.street!r}")
+                    continue
+                street, link = streets[k], network.links[k]
+                served[(street.id, st.side)] += 1
+                if street.road_class not in vt.road_classes or (
+                    street.allowed_types is not None and vt.id not in street.allowed_types
+                ):
+                    out.append(f"{where}: type {vt.id} may not sweep {street.id}")
+                ends = (st.from_node, st.to_node)
+                way = "fwd" if ends == (link.u, link.v) else (
+                    "bwd" if ends == (link.v, link.u) else None)
+                if way not in _allowed(street, st.side):
+                    out.append(f"{where}: {street.id} {st.side} curb swept against traffic")
+                if street.windows and not any(
+                    w.start - TOL_S <= st.start and st.end <= w.end + TOL_S
+                    for w in street.windows
+                ):
+                    out.append(f"{where}: {street.id} swept {st.start}-{st.end} s outside its "
+                               f"window(s)")
+                hopper += link.length_m / 1000 * vt.debris_per_km(street.road_class) * 1000
+                water += link.length_m / 1000 * vt.water_l_per_km
+                if hopper > vt.hopper_m3 * 1000 + 1:
+                    out.append(f"{where}: hopper overfull at {street.id} ({hopper:.0f} l)")
+                if water > vt.water_l + 1:
+                    out.append(f"{where}: water tank empty at {street.id} ({water:.0f} l used)")
+            elif st.type == "dump":
+                hopper = 0.0
+            elif st.type == "refill":
+                water = 0.0
+    unassigned = Counter((u.street, u.side) for u in schedule.unassigned)
+    for street in streets:
+        for side in _sides(street):
+            need = street.passes_per_side * street.sweeps_per_day
+            got = served[(street.id, side)] + unassigned[(street.id, side)]
+            if served[(street.id, side)] > need or got < need:
+                out.append(f"street {street.id} {side}: {need} pass(es) required, "
+                           f"{served[(street.id, side)]} swept, "
+                           f"{unassigned[(street.id, side)]} listed unassigned")
+    return out
