@@ -20,10 +20,11 @@ from models.carp import Link
 from models.errors import InputError
 from models.fleet import Fleet, Point
 from models.network import StreetNetwork, build_network
-from models.schedule import InputRef, Route, Schedule, Step, Summary, Unassigned
+from models.schedule import InputRef, Route, Schedule, Summary, Unassigned
 from models.streets import Street
 from solver.paths import link_matrix
 from solver.sweep_ortools import SweepModel, SweepModelResult, snap
+from solver.sweep_schedule import time_route
 from solver.sweep_tasks import build_tasks
 
 
@@ -83,7 +84,14 @@ def plan_sweeping(
             task=task.id, street=streets[task.street].id, side=task.side,
             reason="no vehicle could fit it within shifts, windows and capacities "
                    "(fleet too small or time limit too short)"))
-    routes = [_route(model, result, fleet, k) for k in range(len(fleet.vehicles))]
+    dropped: list[int] = []
+    routes = [_route(model, result, fleet, k, dropped) for k in range(len(fleet.vehicles))]
+    for index in dropped:
+        task = reachable[index]
+        unassigned.append(Unassigned(
+            task=task.id, street=streets[task.street].id, side=task.side,
+            reason="did not fit its vehicle's shift or window once dump and refill trips "
+                   "and breaks were driven"))
     routes = [r for r in routes if any(s.type == "serve" for s in r.steps)]
     status = "infeasible" if result.status == "infeasible" else (
         "partial" if unassigned else "solved")
@@ -107,55 +115,17 @@ def _snap_inside(
     return out
 
 
-def _route(model: SweepModel, result: SweepModelResult, fleet: Fleet, k: int) -> Route:
+def _route(model: SweepModel, result: SweepModelResult, fleet: Fleet, k: int,
+           dropped: list[int]) -> Route:
+    """Drive vehicle ``k``'s task order with its reload trips and breaks."""
     veh = fleet.vehicles[k]
     vt = fleet.vehicle_type(veh.type)
-    stops = result.routes.get(veh.id, [])
-    steps: list[Step] = []
-    load = water = 0.0
-    swept = dead = 0.0
-    prev_node: int | None = None
-    prev_end = 0
-    for node, arrival in stops:
-        v = model.visits[node]
-        if prev_node is not None:
-            a, b = model.visits[prev_node].end, v.start
-            path = tuple(model.paths.path(a, b)) if a != b else (a,)
-            metres = model.path_length(path)
-            travel = round(metres / (vt.travel_kmh / 3.6))
-            if metres > 0:
-                steps.append(Step(type="deadhead", start=prev_end, end=prev_end + travel,
-                                  distance_m=metres, from_node=a, to_node=b, path=path,
-                                  load=load, water=water))
-                dead += metres
-        service = model.service_s(node, veh.type)
-        if v.kind == "depot":
-            kind = "start" if prev_node is None else "end"
-            steps.append(Step(type=kind, start=arrival, end=arrival, from_node=v.start,
-                              to_node=v.end, facility=v.depot, load=load, water=water))
-        elif v.task is not None:
-            task = model.tasks[v.task]
-            load += model._debris_l(v.task)
-            water += model._water_l(v.task)
-            swept += task.length_m
-            steps.append(Step(type="serve", start=arrival, end=arrival + service,
-                              distance_m=task.length_m, task=task.id,
-                              street=model.streets[task.street].id, side=task.side,
-                              from_node=v.start, to_node=v.end, load=load, water=water))
-        else:
-            if v.kind == "dump":
-                load = 0.0
-            else:
-                water = 0.0  # litres used since the last fill
-            steps.append(Step(type="dump" if v.kind == "dump" else "refill", start=arrival,
-                              end=arrival + service, facility=v.facility, from_node=v.start,
-                              to_node=v.end, load=load, water=water))
-        prev_node, prev_end = node, arrival + service
-    for start, end in result.breaks.get(veh.id, []):
-        steps.append(Step(type="break", start=start, end=end))
-    # time order; the return to the depot closes the route even when the
-    # break falls after it (the break window outlasts the work)
-    steps.sort(key=lambda s: (s.type == "end", s.start, s.type != "start"))
+    order = [node for node, _ in result.routes.get(veh.id, [])
+             if model.visits[node].task is not None]
+    steps, lost = time_route(model, veh, order)
+    dropped.extend(lost)
+    swept = sum(s.distance_m for s in steps if s.type == "serve")
+    dead = sum(s.distance_m for s in steps if s.type == "deadhead")
     hours = (steps[-1].end - steps[0].start) / 3600 if steps else 0.0
     cost = vt.cost_per_km * (swept + dead) / 1000 + vt.cost_per_hour * hours
     return Route(vehicle=veh.id, vehicle_type=vt.id, depot=veh.depot, steps=tuple(steps),

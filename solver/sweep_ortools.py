@@ -84,10 +84,15 @@ class SweepModel:
         snapped: dict[str, tuple[int, float]],
         balance_weight: int = 0,
         unassigned_penalty: int = 10**9,
+        reloads_in_model: bool = False,
     ) -> None:
         self.streets, self.network, self.fleet, self.tasks = streets, network, fleet, tasks
         self.vehicles = list(fleet.vehicles)
         self.types = list(fleet.vehicle_types)
+        self.reloads_in_model = reloads_in_model
+        self.facility_nodes = {
+            f.id: snapped[f"facility:{f.id}"][0] for f in fleet.facilities
+        }
         self.visits = self._visits(snapped)
         n = len(self.visits)
         depot_index = {v.depot: i for i, v in enumerate(self.visits) if v.kind == "depot"}
@@ -95,8 +100,10 @@ class SweepModel:
         self.manager = pywrapcp.RoutingIndexManager(n, len(self.vehicles), starts, starts)
         self.routing = pywrapcp.RoutingModel(self.manager)
         self.dist = self._distances()
+        self.amortized = self._amortized_reload_s()
         self._add_costs_and_time()
-        self._add_loads()
+        if reloads_in_model:
+            self._add_loads()
         self._add_tasks(unassigned_penalty)
         if balance_weight:
             self.time.SetGlobalSpanCostCoefficient(balance_weight)
@@ -114,7 +121,7 @@ class SweepModel:
         debris = sum(self._debris_l(t) for t in range(len(self.tasks)))
         smallest = min(t.hopper_m3 for t in self.types) * 1000
         copies = min(MAX_FACILITY_COPIES, math.ceil(debris / smallest) + len(self.vehicles))
-        for f in self.fleet.facilities:
+        for f in self.fleet.facilities if self.reloads_in_model else ():
             node = snapped[f"facility:{f.id}"][0]
             kinds = ["dump", "water"] if f.kind == "both" else [f.kind]
             for kind in kinds:
@@ -138,7 +145,7 @@ class SweepModel:
     def _distances(self) -> np.ndarray:
         links = [Link(u=lk.u, v=lk.v, cost=max(1, round(lk.length_m)), oneway=lk.oneway)
                  for lk in self.network.links]
-        ends = sorted({v.end for v in self.visits})
+        ends = sorted({v.end for v in self.visits} | set(self.facility_nodes.values()))
         sp = shortest_paths(len(self.network.nodes), links, ends)
         self.paths = sp
         rows = np.array([sp.row[v.end] for v in self.visits])
@@ -161,10 +168,48 @@ class SweepModel:
                     self._link_length[p] = min(lk.length_m, self._link_length.get(p, lk.length_m))
         return sum(self._link_length[(a, b)] for a, b in zip(path, path[1:]))
 
+    def _amortized_reload_s(self) -> dict[str, float]:
+        """Seconds of dump and refill trips per litre, by vehicle type.
+
+        When the trips are not in the model (the default: OR-Tools' local
+        search cannot insert a trip together with the work it makes room
+        for), each task carries its share of them: a round trip from the
+        average task to the nearest facility of the kind plus its service,
+        divided by the capacity it restores.
+        """
+        out: dict[str, float] = {}
+        task_ends = sorted({v.end for v in self.visits if v.task is not None})
+        for vt in self.types:
+            for kind, cap in (("dump", vt.hopper_m3 * 1000), ("water", vt.water_l)):
+                facs = [f for f in self.fleet.facilities if f.kind in (kind, "both")]
+                if not facs or not task_ends:
+                    continue
+                trips = []
+                for a in task_ends:
+                    trips.append(min(
+                        self.paths.distance(a, self.facility_nodes[f.id])
+                        + self.paths.distance(self.facility_nodes[f.id], a)
+                        for f in facs))
+                valid = [t for t in trips if t < UNREACHABLE]
+                metres = float(np.mean(valid)) if valid else 0.0
+                service = min(f.service_min for f in facs) * 60
+                out[f"{vt.id}:{kind}"] = (metres / (vt.travel_kmh / 3.6) + service) / cap
+        return out
+
+    def sweep_s(self, task: int, type_id: str) -> int:
+        """Seconds to sweep a task with a vehicle of the type, nothing else."""
+        return round(self.tasks[task].length_m / (self.fleet.vehicle_type(type_id).sweep_kmh / 3.6))
+
     def service_s(self, node: int, type_id: str) -> int:
         v = self.visits[node]
         if v.task is not None:
-            return round(self.tasks[v.task].length_m / (self.fleet.vehicle_type(type_id).sweep_kmh / 3.6))
+            base = self.sweep_s(v.task, type_id)
+            if self.reloads_in_model:
+                return base
+            return base + round(
+                self._debris_l(v.task) * self.amortized.get(f"{type_id}:dump", 0.0)
+                + self._water_l(v.task) * self.amortized.get(f"{type_id}:water", 0.0)
+            )
         if v.facility is not None:
             f = next(f for f in self.fleet.facilities if f.id == v.facility)
             return round(f.service_min * 60)
