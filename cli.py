@@ -596,6 +596,15 @@ def plan_cmd(
     out.mkdir(parents=True, exist_ok=True)
     (out / "schedule.json").write_text(schedule.model_dump_json(indent=1), encoding="utf-8")
     _write_tables(schedule, out)
+    from models.write_schedule import route_sheet, write_routes_geojson
+
+    attribution = OSM_ATTRIBUTION if streets is None else None
+    write_routes_geojson(schedule, street_list, out / "routes.geojson", attribution)
+    sheets = out / "sheets"
+    sheets.mkdir(exist_ok=True)
+    for route in schedule.routes:
+        (sheets / f"{route.vehicle}.md").write_text(route_sheet(route, street_list),
+                                                     encoding="utf-8")
     s = schedule.summary
     for key, value in (
         ("status", schedule.status),
