@@ -605,6 +605,12 @@ def plan_cmd(
     for route in schedule.routes:
         (sheets / f"{route.vehicle}.md").write_text(route_sheet(route, street_list),
                                                      encoding="utf-8")
+    from solver.pictures import INSTALL_HINT, cjk_font, draw_gantt, draw_map
+
+    draw_map(schedule, street_list, out / "map.png")
+    draw_gantt(schedule, out / "gantt.png")
+    if cjk_font() is None and any(not s.name.isascii() for s in street_list):
+        typer.echo(f"note: {INSTALL_HINT}", err=True)
     s = schedule.summary
     for key, value in (
         ("status", schedule.status),

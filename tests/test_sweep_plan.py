@@ -134,7 +134,8 @@ def test_plan_and_check_commands(tmp_path) -> None:
     res = runner.invoke(app, ["plan", "--streets", str(streets_file), "--fleet", str(fleet_file),
                               "-t", "3", "--out", str(out)])
     assert res.exit_code == 0, res.output
-    for name in ("schedule.json", "routes.csv", "steps.csv", "routes.geojson"):
+    for name in ("schedule.json", "routes.csv", "steps.csv", "routes.geojson", "map.png",
+                 "gantt.png"):
         assert (out / name).stat().st_size > 0
     import json
 
@@ -152,3 +153,14 @@ def test_plan_and_check_commands(tmp_path) -> None:
     streets_file.write_text(streets_file.read_text().replace("ns00", "nsXX"))
     res = runner.invoke(app, ["check", str(out / "schedule.json")])
     assert res.exit_code == 2 and "has changed since the plan was made" in res.output
+
+
+def test_pictures_are_png_files(tmp_path) -> None:
+    from solver.pictures import draw_gantt, draw_map
+
+    streets = _grid()
+    schedule = _plan(streets)
+    for path in (draw_map(schedule, streets, tmp_path / "map.png"),
+                 draw_gantt(schedule, tmp_path / "gantt.png")):
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert path.stat().st_size > 5_000

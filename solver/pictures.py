@@ -1,0 +1,101 @@
+"""Pictures of a plan: ``map.png`` (routes over the streets) and ``gantt.png`` (each day).
+
+Chinese (and other CJK) street names need a CJK font: the first of
+:data:`CJK_FONTS` that matplotlib finds is used; without one, labels with
+such characters would show as boxes, so :func:`cjk_font` returns ``None`` and
+the caller says how to install one (Debian/Ubuntu: ``apt-get install
+fonts-wqy-microhei``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+from models.network import build_network  # noqa: E402
+from models.schedule import Schedule  # noqa: E402
+from models.streets import Street  # noqa: E402
+
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC")
+INSTALL_HINT = "install a CJK font for Chinese names in pictures: apt-get install fonts-wqy-microhei"
+STEP_COLOURS = {"serve": None, "deadhead": "#bbbbbb", "dump": "#8c564b", "refill": "#1f77b4",
+                "break": "#2ca02c"}
+
+
+def cjk_font() -> str | None:
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return next((n for n in CJK_FONTS if n in names), None)
+
+
+def _setup() -> None:
+    font = cjk_font()
+    if font is not None:
+        plt.rcParams["font.sans-serif"] = [font, "DejaVu Sans"]
+        plt.rcParams["font.family"] = "sans-serif"
+
+
+def draw_map(schedule: Schedule, streets: Sequence[Street], path: Path, title: str = "") -> Path:
+    """Streets in grey, each vehicle's swept streets in its colour, deadheads dashed."""
+    _setup()
+    network = build_network(streets)
+    by_id = {s.id: s for s in streets}
+    fig, ax = plt.subplots(figsize=(10, 10))
+    for s in streets:
+        xs, ys = zip(*s.coords)
+        ax.plot(xs, ys, color="#dddddd", linewidth=0.8, zorder=1)
+    labelled: set[str] = set()
+    for s in streets:  # one label per named main road, at its first segment's middle
+        if s.name and s.name not in labelled and s.road_class in ("trunk", "primary", "secondary"):
+            labelled.add(s.name)
+            x, y = s.coords[len(s.coords) // 2]
+            ax.text(x, y, s.name, fontsize=7, color="#555555", zorder=4)
+    cmap = plt.get_cmap("tab10")
+    for k, route in enumerate(schedule.routes):
+        colour = cmap(k % 10)
+        for st in route.steps:
+            if st.type == "serve" and st.street in by_id:
+                xs, ys = zip(*by_id[st.street].coords)
+                ax.plot(xs, ys, color=colour, linewidth=2.2, zorder=3)
+            elif st.type == "deadhead" and len(st.path) > 1:
+                xs, ys = zip(*(network.nodes[n] for n in st.path))
+                ax.plot(xs, ys, color=colour, linewidth=0.8, linestyle="--", zorder=2)
+        ax.plot([], [], color=colour, linewidth=2.2,
+                label=f"{route.vehicle} ({route.swept_m / 1000:.1f} km)")
+    ax.set_aspect(1 / 0.85)  # roughly equal metres at mid latitudes
+    ax.set_xlabel("longitude")
+    ax.set_ylabel("latitude")
+    ax.legend(loc="upper right", fontsize=8)
+    ax.set_title(title or f"Sweeping plan {schedule.date or ''}".strip())
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def draw_gantt(schedule: Schedule, path: Path) -> Path:
+    """One bar per vehicle: sweeping, driving empty, dump, refill and break in colours."""
+    _setup()
+    fig, ax = plt.subplots(figsize=(11, 1.0 + 0.5 * max(1, len(schedule.routes))))
+    for row, route in enumerate(schedule.routes):
+        for st in route.steps:
+            if st.type not in STEP_COLOURS or st.end <= st.start:
+                continue
+            ax.barh(row, (st.end - st.start) / 3600, left=st.start / 3600, height=0.6,
+                    color=STEP_COLOURS[st.type] or "#ff7f0e", linewidth=0)
+    ax.set_yticks(range(len(schedule.routes)), [r.vehicle for r in schedule.routes])
+    ax.set_xlabel("hour of the day")
+    handles = [Patch(color=fill or "#ff7f0e", label=kind) for kind, fill in STEP_COLOURS.items()]
+    ax.legend(handles=handles, loc="upper right", fontsize=8, ncol=5)
+    ax.invert_yaxis()
+    ax.set_title("Vehicle days")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
