@@ -620,10 +620,18 @@ def plan_cmd(
         ("sweeping rate", f"{s.sweeping_rate_pct:.1f} % of the length to sweep"),
         ("unassigned", str(s.unassigned)),
         ("cost", f"{s.cost:.2f}"),
+        ("km driven", f"{s.swept_km + s.deadhead_km:.1f} (lower bound "
+                      f"{s.driven_km_lower_bound or 0:.1f}: at most "
+                      f"{_bound_gap(s.swept_km + s.deadhead_km, s.driven_km_lower_bound)} % "
+                      "above the best possible)"),
         ("wall s", f"{s.solve_s:.1f}"),
         ("written", str(out / "schedule.json")),
     ):
         typer.echo(f"{key:<14} {value}")
+
+
+def _bound_gap(driven: float, bound: float | None) -> str:
+    return f"{100 * (driven - bound) / bound:.1f}" if bound else "?"
 
 
 def _write_tables(schedule: Any, out: Path) -> None:

@@ -78,6 +78,10 @@ class Summary(_Frozen):
     unassigned: int
     cost: float
     solve_s: float
+    driven_km_lower_bound: float | None = Field(
+        default=None,
+        description="valid lower bound on km driven (swept + deadhead) for the work planned",
+    )
 
 
 class Schedule(_Frozen):

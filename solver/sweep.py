@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import connected_components, dijkstra
 
 from models.carp import Link
 from models.errors import InputError
@@ -23,6 +24,7 @@ from models.network import StreetNetwork, build_network
 from models.schedule import InputRef, Route, Schedule, Summary, Unassigned
 from models.streets import Street
 from solver.paths import link_matrix
+from solver.sweep_bound import deadhead_lower_bound_m
 from solver.sweep_ortools import SweepModel, SweepModelResult, snap
 from solver.sweep_schedule import time_route
 from solver.sweep_tasks import build_tasks
@@ -95,8 +97,49 @@ def plan_sweeping(
     routes = [r for r in routes if any(s.type == "serve" for s in r.steps)]
     status = "infeasible" if result.status == "infeasible" else (
         "partial" if unassigned else "solved")
-    return _schedule(status, routes, unassigned, sum(r.swept_m for r in routes), total_m,
-                     started, inputs, date)
+    schedule = _schedule(status, routes, unassigned, sum(r.swept_m for r in routes), total_m,
+                         started, inputs, date)
+    swept_tasks = {st.task for r in routes for st in r.steps if st.type == "serve"}
+    flow_bound = sum(t.length_m for t in reachable if t.id in swept_tasks) + (
+        deadhead_lower_bound_m(network, [t for t in reachable if t.id in swept_tasks]))
+    bound = max(_driven_lower_bound(model, routes), flow_bound)
+    summary = schedule.summary.model_copy(update={"driven_km_lower_bound": round(bound / 1000, 3)})
+    return schedule.model_copy(update={"summary": summary})
+
+
+def _driven_lower_bound(model: SweepModel, routes: list[Route]) -> float:
+    """Swept length plus, per swept task, the shortest drive into it from anywhere.
+
+    Every task served is entered from the end of another served task, a depot
+    or a facility, so the cheapest such entry (over both sweeping directions,
+    on the real link lengths) bounds its deadhead from below; the sum with the
+    swept length bounds the km any plan sweeping the same work must drive.
+    """
+    served = {s.task for r in routes for s in r.steps if s.type == "serve"}
+    visits = [v for v in model.visits if v.task is not None and model.tasks[v.task].id in served]
+    if not visits:
+        return 0.0
+    sources = sorted({v.end for v in visits}
+                     | {v.start for v in model.visits if v.kind == "depot"}
+                     | set(model.facility_nodes.values()))
+    n = len(model.network.nodes)
+    shortest: dict[tuple[int, int], float] = {}  # parallel links: keep the shorter
+    for lk in model.network.links:
+        for pair in [(lk.u, lk.v)] + ([] if lk.oneway else [(lk.v, lk.u)]):
+            shortest[pair] = min(shortest.get(pair, np.inf), max(lk.length_m, 1e-9))
+    rows, cols = zip(*shortest)
+    graph = csr_array((list(shortest.values()), (list(rows), list(cols))), shape=(n, n))
+    dist = dijkstra(graph, directed=True, indices=sources)
+    src = np.asarray(sources)
+    best: dict[str, float] = {}
+    length: dict[str, float] = {}
+    for v in visits:
+        task = model.tasks[v.task]  # type: ignore[index]
+        into = dist[:, v.start].copy()
+        into[src == v.end] = np.inf  # not from its own end
+        best[task.id] = min(best.get(task.id, np.inf), float(into.min()))
+        length[task.id] = task.length_m
+    return sum(length.values()) + sum(b for b in best.values() if np.isfinite(b))
 
 
 def _snap_inside(

@@ -41,6 +41,9 @@ def _grid() -> list[Street]:
 def _plan(streets: list[Street], fleet=FLEET, seconds: float = 3) -> Schedule:
     schedule = plan_sweeping(streets, fleet, PlanParams(time_limit=seconds))
     assert check_schedule(streets, fleet, schedule) == []  # every plan passes the checker
+    s = schedule.summary
+    assert s.driven_km_lower_bound is not None
+    assert s.swept_km <= s.driven_km_lower_bound <= s.swept_km + s.deadhead_km + 1e-6
     return schedule
 
 
