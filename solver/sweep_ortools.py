@@ -3,19 +3,24 @@
 Routing nodes: one per depot (vehicles start and end there), one per allowed
 sweeping direction of every task (the directions of a task form one
 disjunction: at most one is swept; leaving the task out costs a penalty that
-grows with its priority, so work is only dropped when it cannot fit), and
-optional copies of every dump site and water point. Integer units: metres,
-seconds, litres, and cents for cost.
+grows with its priority, so work is only dropped when it cannot fit). Integer
+units: metres, seconds, litres, and cents for cost.
 
 * Arc ``i -> j`` drives the shortest path from the end of ``i`` to the start
   of ``j`` (one-way streets respected) and then sweeps ``j``.
 * Time: per vehicle type, transit = service at ``i`` + travel; task windows,
-  facility opening hours, shifts and breaks on the time dimension.
-* Hopper and water tank: one dimension each, per vehicle type; a dump (a
-  refill) visit has demand -capacity and a slack that lets the level fall
-  to zero (OR-Tools' reload pattern).
-* Allowed vehicle types per task; per-type cost per km and per hour; a
-  configurable weight on the longest route (balance).
+  shifts and breaks on the time dimension.
+* Dump and refill trips are not nodes: each task's service time carries its
+  share of them (:meth:`SweepModel._amortized_reload_s`), and
+  ``solver/sweep_schedule.py`` drives the actual trips. Reload nodes with
+  OR-Tools' negative-demand pattern were tried first: its local search could
+  not insert a trip together with the work it makes room for (43 % of the
+  demo swept against 85 % now), and in OR-Tools 9.15 per-vehicle load
+  evaluators or restricted vehicle variables made even the all-unperformed
+  start fail.
+* Vehicle types per task: a type that may not sweep a task cannot reach it
+  (its travel time into the task is beyond the horizon); per-type cost per km
+  and per hour; a configurable weight on the longest route (balance).
 """
 
 from __future__ import annotations
@@ -35,20 +40,17 @@ from solver.sweep_tasks import SweepTask
 
 BIG = 10**9
 HORIZON_S = 2 * 86_400
-MAX_FACILITY_COPIES = 40
-FACILITY_SKIP_CENTS = 2_000
 
 
 @dataclass(frozen=True)
 class Visit:
     """A routing node: what it is and where it starts and ends on the network."""
 
-    kind: str  # depot, task, dump, water
+    kind: str  # depot or task
     start: int
     end: int
     task: int | None = None  # index into the task list
     forward: bool = True
-    facility: str | None = None
     depot: str | None = None
 
 
@@ -84,12 +86,10 @@ class SweepModel:
         snapped: dict[str, tuple[int, float]],
         balance_weight: int = 0,
         unassigned_penalty: int = 10**9,
-        reloads_in_model: bool = False,
     ) -> None:
         self.streets, self.network, self.fleet, self.tasks = streets, network, fleet, tasks
         self.vehicles = list(fleet.vehicles)
         self.types = list(fleet.vehicle_types)
-        self.reloads_in_model = reloads_in_model
         self.facility_nodes = {
             f.id: snapped[f"facility:{f.id}"][0] for f in fleet.facilities
         }
@@ -102,8 +102,6 @@ class SweepModel:
         self.dist = self._distances()
         self.amortized = self._amortized_reload_s()
         self._add_costs_and_time()
-        if reloads_in_model:
-            self._add_loads()
         self._add_tasks(unassigned_penalty)
         if balance_weight:
             self.time.SetGlobalSpanCostCoefficient(balance_weight)
@@ -118,14 +116,6 @@ class SweepModel:
                 visits.append(Visit("task", link.u, link.v, task=t, forward=True))
             if task.backward_ok:
                 visits.append(Visit("task", link.v, link.u, task=t, forward=False))
-        debris = sum(self._debris_l(t) for t in range(len(self.tasks)))
-        smallest = min(t.hopper_m3 for t in self.types) * 1000
-        copies = min(MAX_FACILITY_COPIES, math.ceil(debris / smallest) + len(self.vehicles))
-        for f in self.fleet.facilities if self.reloads_in_model else ():
-            node = snapped[f"facility:{f.id}"][0]
-            kinds = ["dump", "water"] if f.kind == "both" else [f.kind]
-            for kind in kinds:
-                visits += [Visit(kind, node, node, facility=f.id)] * copies
         return visits
 
     def _debris_l(self, t: int) -> int:
@@ -203,16 +193,10 @@ class SweepModel:
     def service_s(self, node: int, type_id: str) -> int:
         v = self.visits[node]
         if v.task is not None:
-            base = self.sweep_s(v.task, type_id)
-            if self.reloads_in_model:
-                return base
-            return base + round(
+            return self.sweep_s(v.task, type_id) + round(
                 self._debris_l(v.task) * self.amortized.get(f"{type_id}:dump", 0.0)
                 + self._water_l(v.task) * self.amortized.get(f"{type_id}:water", 0.0)
             )
-        if v.facility is not None:
-            f = next(f for f in self.fleet.facilities if f.id == v.facility)
-            return round(f.service_min * 60)
         return 0
 
     def _add_costs_and_time(self) -> None:
@@ -261,48 +245,12 @@ class SweepModel:
             if v.task is not None and (w := self.tasks[v.task].window) is not None:
                 slowest = max(self.service_s(node, t) for t in self.tasks[v.task].types)
                 self.time.CumulVar(index).SetRange(w.start, max(w.start, w.end - slowest))
-            elif v.facility is not None:
-                f = next(f for f in self.fleet.facilities if f.id == v.facility)
-                self.time.CumulVar(index).SetRange(f.opens, f.closes)
-
-    def _add_loads(self) -> None:
-        """Hopper and water levels, emptied at dump sites and filled at water points.
-
-        One evaluator per dimension (a task's debris and water are the most any
-        type that may sweep it would take, whichever vehicle does it);
-        capacities differ by vehicle. A refill visit has demand minus the
-        largest capacity and a slack of up to that much, so the level after it
-        can be anything from zero up (OR-Tools' reload pattern). Per-vehicle
-        unary evaluators made the all-unperformed start fail in OR-Tools 9.15.
-        """
-        for name, cap_of, use_of, refill_kind in (
-            ("hopper", lambda vt: round(vt.hopper_m3 * 1000), self._debris_l, "dump"),
-            ("water", lambda vt: round(vt.water_l), self._water_l, "water"),
-        ):
-            caps = [cap_of(self.fleet.vehicle_type(v.type)) for v in self.vehicles]
-            top = max(caps)
-            demand = [
-                use_of(v.task) if v.task is not None else (-top if v.kind == refill_kind else 0)
-                for v in self.visits
-            ]
-            evaluator = self.routing.RegisterUnaryTransitVector(demand)
-            self.routing.AddDimensionWithVehicleCapacity(evaluator, top, caps, True, name)
-            dim = self.routing.GetDimensionOrDie(name)
-            for node, v in enumerate(self.visits):
-                if v.kind not in (refill_kind, "depot"):
-                    dim.SlackVar(self.manager.NodeToIndex(node)).SetValue(0)
-            setattr(self, name, dim)
 
     def _add_tasks(self, penalty: int) -> None:
         by_task: dict[int, list[int]] = {}
         for node, v in enumerate(self.visits):
             if v.task is not None:
                 by_task.setdefault(v.task, []).append(self.manager.NodeToIndex(node))
-            elif v.facility is not None:
-                # A small price for skipping a dump or refill visit: with none
-                # the first solution inserts no visit (it pays only together
-                # with the work it makes room for) and capacity caps routes.
-                self.routing.AddDisjunction([self.manager.NodeToIndex(node)], FACILITY_SKIP_CENTS)
         for t, indices in by_task.items():
             self.routing.AddDisjunction(indices, penalty * (1 + self.tasks[t].priority), 1)
 
@@ -317,11 +265,6 @@ class SweepModel:
             routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
         )
         params.time_limit.FromMilliseconds(max(10, int(time_limit * 1000)))
-        # A dump or refill visit only pays together with the work it makes
-        # room for: these operators insert a node while moving another.
-        ops = params.local_search_operators
-        ops.use_relocate_and_make_active = pywrapcp.BOOL_TRUE
-        ops.use_exchange_and_make_active = pywrapcp.BOOL_TRUE
         assignment = self.routing.SolveWithParameters(params)
         all_tasks = list(range(len(self.tasks)))
         if assignment is None:
