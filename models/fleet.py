@@ -101,11 +101,30 @@ class Vehicle(_Frozen):
         return self
 
 
+class TurnPenalties(_Frozen):
+    """Seconds a turn adds to a drive; see README "Turn penalties".
+
+    Left turns cross the oncoming traffic (traffic drives on the right). A
+    U-turn is a heading change of 165 degrees or more, or driving back along
+    the segment just driven; at a dead end it is the only way out.
+    """
+
+    u_turn_s: float = Field(default=60.0, ge=0)
+    left_s: float = Field(default=10.0, ge=0)
+    right_s: float = Field(default=0.0, ge=0)
+    straight_s: float = Field(default=0.0, ge=0)
+
+    def seconds(self, kind: str) -> float:
+        return {"u-turn": self.u_turn_s, "left": self.left_s, "right": self.right_s,
+                "straight": self.straight_s}[kind]
+
+
 class Fleet(_Frozen):
     depots: tuple[Depot, ...]
     facilities: tuple[Facility, ...] = ()
     vehicle_types: tuple[VehicleType, ...]
     vehicles: tuple[Vehicle, ...]
+    turns: TurnPenalties = TurnPenalties()
 
     @model_validator(mode="after")
     def _references(self) -> Fleet:

@@ -10,7 +10,9 @@ always the direction of travel.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -60,3 +62,46 @@ def build_network(streets: Sequence[Street]) -> StreetNetwork:
             a, b = b, a
         links.append(NetLink(u=a, v=b, length_m=s.length_m, street=k, oneway=s.oneway != "no"))
     return StreetNetwork(nodes=tuple(nodes), links=tuple(links))
+
+
+TurnKind = Literal["straight", "right", "left", "u-turn"]
+STRAIGHT_DEG = 30.0  # a heading change up to this is going straight on
+U_TURN_DEG = 165.0  # from this on (or back along the same segment) it is a U-turn
+
+
+def link_coords(street: Street) -> tuple[tuple[float, float], ...]:
+    """The segment's points in its link's direction (``u -> v``)."""
+    return street.coords[::-1] if street.oneway == "backward" else street.coords
+
+
+def _heading(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Degrees counter-clockwise from east of the step ``a -> b`` (local flat frame)."""
+    dx = (b[0] - a[0]) * math.cos(math.radians((a[1] + b[1]) / 2))
+    return math.degrees(math.atan2(b[1] - a[1], dx))
+
+
+def end_headings(coords: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    """Heading when leaving the first point and when arriving at the last one.
+
+    The first and last steps longer than 1 m are used, so that a stray
+    vertex on top of an intersection does not decide the turn.
+    """
+    pts = list(coords)
+    steps = [(a, b) for a, b in zip(pts, pts[1:]) if haversine_m(a, b) > 1.0] or [
+        (pts[0], pts[-1])]
+    return _heading(*steps[0]), _heading(*steps[-1])
+
+
+def turn_kind(arrive_deg: float, leave_deg: float, reverses: bool = False) -> TurnKind:
+    """Classify the turn from arriving at ``arrive_deg`` to leaving at ``leave_deg``.
+
+    Positive heading changes are counter-clockwise, which is a left turn
+    (across the oncoming traffic where traffic drives on the right).
+    ``reverses`` marks driving straight back along the segment just driven.
+    """
+    change = (leave_deg - arrive_deg + 180.0) % 360.0 - 180.0
+    if reverses or abs(change) >= U_TURN_DEG:
+        return "u-turn"
+    if abs(change) <= STRAIGHT_DEG:
+        return "straight"
+    return "left" if change > 0 else "right"

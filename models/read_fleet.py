@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from models.errors import InputError
-from models.fleet import Depot, Facility, Fleet, Vehicle, VehicleType
+from models.fleet import Depot, Facility, Fleet, TurnPenalties, Vehicle, VehicleType
 from models.streets import parse_clock
 
 _SECTIONS: dict[str, type[BaseModel]] = {
@@ -37,7 +37,7 @@ def read_fleet(path: str | Path) -> Fleet:
     data = _load(file, text, path.suffix.lower())
     if not isinstance(data, dict):
         raise InputError(file, None, None, "expected a mapping with depots, vehicle_types, vehicles")
-    unknown = set(data) - set(_SECTIONS)
+    unknown = set(data) - set(_SECTIONS) - {"turns"}
     if unknown:
         raise InputError(file, None, sorted(unknown)[0], "unknown section")
     parsed: dict[str, list[Any]] = {}
@@ -52,8 +52,11 @@ def read_fleet(path: str | Path) -> Fleet:
                 where += f" (id {rec['id']!r})"
             items.append(_record(file, where, model, rec))
         parsed[section] = items
+    extra: dict[str, Any] = {}
+    if "turns" in data:
+        extra["turns"] = _record(file, "turns", TurnPenalties, data["turns"])
     try:
-        return Fleet(**parsed)
+        return Fleet(**parsed, **extra)
     except ValidationError as exc:
         msg = exc.errors()[0]["msg"].removeprefix("Value error, ")
         raise InputError(file, None, None, msg) from None

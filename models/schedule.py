@@ -25,8 +25,11 @@ class Step(_Frozen):
 
     ``serve`` names the task and street and the direction of travel as the
     network nodes ``from_node -> to_node``; ``deadhead`` carries the node path
-    driven; ``dump``/``refill`` name the facility. ``load`` and ``water`` are
-    the levels after the step.
+    driven and ``turn_s``, the seconds of turn penalties in its duration
+    (``turns`` names each turn, including the one into the next street swept;
+    a deadhead may be 0 m long when only that turn costs time);
+    ``dump``/``refill`` name the facility. ``load`` and ``water`` are the
+    levels after the step.
     """
 
     type: StepType
@@ -39,6 +42,8 @@ class Step(_Frozen):
     from_node: int | None = None
     to_node: int | None = None
     path: tuple[int, ...] = ()
+    turn_s: float = 0.0
+    turns: tuple[str, ...] = ()
     facility: str | None = None
     load: float = 0.0
     water: float = 0.0

@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 from models.fleet import Fleet
-from models.network import StreetNetwork, build_network
-from models.schedule import Schedule
+from models.network import StreetNetwork, build_network, end_headings, link_coords, turn_kind
+from models.schedule import Schedule, Step
 from models.streets import Street
 
 TOL_M = 1.0  # distances are stored rounded
@@ -56,6 +56,43 @@ def _dijkstra(network: StreetNetwork, source: int) -> dict[int, float]:
     return dist
 
 
+Arc = tuple[int, bool]  # (link index, driven along the link)
+
+
+class _Turns:
+    """Seconds of the cheapest turns a node path can have (parallel links: the cheapest)."""
+
+    def __init__(self, streets: Sequence[Street], network: StreetNetwork, fleet: Fleet) -> None:
+        self.streets, self.network, self.fleet = streets, network, fleet
+        self.between: dict[tuple[int, int], list[Arc]] = {}
+        for k, lk in enumerate(network.links):
+            self.between.setdefault((lk.u, lk.v), []).append((k, True))
+            if not lk.oneway:
+                self.between.setdefault((lk.v, lk.u), []).append((k, False))
+
+    def _headings(self, arc: Arc) -> tuple[float, float]:
+        k, along = arc
+        coords = link_coords(self.streets[self.network.links[k].street])
+        return end_headings(coords if along else coords[::-1])
+
+    def seconds(self, a: Arc, b: Arc) -> float:
+        reverses = a[0] == b[0] and a[1] != b[1]
+        kind = turn_kind(self._headings(a)[1], self._headings(b)[0], reverses)
+        return self.fleet.turns.seconds(kind)
+
+    def least(self, before: Arc | None, path: Sequence[int], after: Arc | None) -> float:
+        """Least turn seconds over the arcs a node path may use, from ``before`` to ``after``."""
+        options: list[list[Arc]] = [[before]] if before is not None else []
+        options += [self.between.get((x, y), []) for x, y in zip(path, path[1:])]
+        options += [[after]] if after is not None else []
+        best: dict[Arc, float] = {a: 0.0 for a in options[0]} if options else {}
+        for nxt in options[1:]:
+            best = {b: min(c + self.seconds(a, b) for a, c in best.items()) for b in nxt}
+            if not best:
+                return 0.0
+        return min(best.values(), default=0.0)
+
+
 def check_schedule(
     streets: Sequence[Street], fleet: Fleet, schedule: Schedule
 ) -> list[str]:
@@ -65,6 +102,7 @@ def check_schedule(
     vehicles = {v.id: v for v in fleet.vehicles}
     served: Counter[tuple[str, str]] = Counter()
     cache: dict[int, dict[int, float]] = {}
+    turns = _Turns(streets, network, fleet)
     for route in schedule.routes:
         where = f"vehicle {route.vehicle}"
         veh = vehicles.get(route.vehicle)
@@ -93,8 +131,20 @@ def check_schedule(
         if len(breaks) < len(veh.breaks):
             out.append(f"{where}: {len(veh.breaks) - len(breaks)} break(s) missing")
         hopper = water = 0.0
-        for st in moving:
+        driven_m = 0.0
+        arc: Arc | None = None  # the arc just swept
+        for i, st in enumerate(moving):
+            driven_m += st.distance_m
+            after = _serve_arc(moving[i + 1], index, network) if i + 1 < len(moving) else None
+            if st.type == "serve" and arc is not None and (this := _serve_arc(st, index, network)):
+                if turns.seconds(arc, this) > TOL_S:
+                    out.append(f"{where}: the turn into {st.street} at {st.start} s is not timed")
             if st.type == "deadhead":
+                need = st.distance_m / (vt.travel_kmh / 3.6) + turns.least(arc, st.path, after)
+                if st.end - st.start < need - TOL_S:
+                    out.append(f"{where}: deadhead at {st.start} s takes {st.end - st.start} s, "
+                               f"driving and turns need {need:.0f} s")
+                arc = None
                 src, dst = st.from_node, st.to_node
                 if src is None or dst is None:
                     out.append(f"{where}: deadhead without its end nodes")
@@ -109,7 +159,10 @@ def check_schedule(
                 elif st.distance_m < best - TOL_M - 0.5 * max(0, len(st.path) - 1):
                     out.append(f"{where}: deadhead {src}->{dst} claims {st.distance_m:.0f} m, "
                                f"shortest is {best:.0f} m")
-            elif st.type == "serve":
+            if st.type in ("dump", "refill", "start"):
+                arc = None  # turned round in the yard
+            if st.type == "serve":
+                arc = _serve_arc(st, index, network)
                 k = index.get(st.street or "")
                 if k is None or st.side is None:
                     out.append(f"{where}: serves unknown street {st.street!r}")
@@ -141,6 +194,13 @@ def check_schedule(
                 hopper = 0.0
             elif st.type == "refill":
                 water = 0.0
+        hours = (moving[-1].end - moving[0].start) / 3600
+        cost = vt.cost_per_km * driven_m / 1000 + vt.cost_per_hour * hours
+        if abs(cost - route.cost) > 0.01 + 1e-6 * cost:
+            out.append(f"{where}: cost {route.cost:.2f} claimed, the fleet's rates give {cost:.2f}")
+    total = sum(r.cost for r in schedule.routes)
+    if abs(total - schedule.summary.cost) > 0.01 * max(1, len(schedule.routes)):
+        out.append(f"summary cost {schedule.summary.cost:.2f}, routes add up to {total:.2f}")
     unassigned = Counter((u.street, u.side) for u in schedule.unassigned)
     for street in streets:
         for side in _sides(street):
@@ -151,3 +211,12 @@ def check_schedule(
                            f"{served[(street.id, side)]} swept, "
                            f"{unassigned[(street.id, side)]} listed unassigned")
     return out
+
+
+def _serve_arc(st: Step, index: dict[str, int], network: StreetNetwork) -> Arc | None:
+    """The arc a serve step sweeps, from its street and end nodes (None for other steps)."""
+    k = index.get(st.street or "") if st.type == "serve" else None
+    if k is None:
+        return None
+    link = network.links[k]
+    return (k, (st.from_node, st.to_node) == (link.u, link.v))

@@ -27,7 +27,7 @@ from solver.paths import link_matrix
 from solver.sweep_bound import deadhead_lower_bound_m
 from solver.sweep_ortools import SweepModel, SweepModelResult, snap
 from solver.sweep_schedule import time_route
-from solver.sweep_tasks import build_tasks
+from solver.sweep_tasks import SweepTask, build_tasks
 
 
 class PlanParams(BaseModel):
@@ -79,7 +79,9 @@ def plan_sweeping(
         return _schedule("no-work", [], unassigned, 0.0, total_m, started, inputs, date)
     model = SweepModel(streets, network, fleet, reachable, snapped,
                        balance_weight=params.balance_weight)
-    result = model.solve(max(0.5, params.time_limit - (time.perf_counter() - started)))
+    left = max(0.5, params.time_limit - (time.perf_counter() - started))
+    initial = _scarce_first(streets, network, fleet, reachable, snapped, params, model, left / 4)
+    result = model.solve(max(0.5, params.time_limit - (time.perf_counter() - started)), initial)
     for index in result.unplanned:
         task = reachable[index]
         unassigned.append(Unassigned(
@@ -105,6 +107,35 @@ def plan_sweeping(
     bound = max(_driven_lower_bound(model, routes), flow_bound)
     summary = schedule.summary.model_copy(update={"driven_km_lower_bound": round(bound / 1000, 3)})
     return schedule.model_copy(update={"summary": summary})
+
+
+def _scarce_first(
+    streets: list[Street], network: StreetNetwork, fleet: Fleet, tasks: list[SweepTask],
+    snapped: dict[str, tuple[int, float]], params: PlanParams, full: SweepModel, seconds: float,
+) -> list[list[int]] | None:
+    """Starting routes that make room first for the work fewest vehicles may do.
+
+    OR-Tools' insertion fills the cheap small sweepers with streets any type
+    may sweep, then finds no room for the alleys only they fit, and its local
+    search rarely undoes that. So for a quarter of the time the same model is
+    solved with the penalty of leaving out a task raised by how few vehicles
+    may do it (ranked above every priority); the full model starts from those
+    routes with the true penalties. None when every task may go to every
+    vehicle.
+    """
+    fits = [sum(1 for v in fleet.vehicles if v.type in t.types) for t in tasks]
+    levels = sorted(set(fits))
+    if len(levels) < 2 or seconds < 1:
+        return None
+    top = max(t.priority for t in tasks) + 1
+    boost = {i: top * sum(1 for lv in levels if lv > f) for i, f in enumerate(fits)}
+    first = SweepModel(streets, network, fleet, tasks, snapped,
+                       balance_weight=params.balance_weight, boost=boost)
+    result = first.solve(seconds)
+    if result.status != "solved":
+        return None
+    return [[n for n, _ in result.routes.get(veh.id, []) if first.visits[n].task is not None]
+            for veh in fleet.vehicles]
 
 
 def _driven_lower_bound(model: SweepModel, routes: list[Route]) -> float:

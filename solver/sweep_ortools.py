@@ -6,8 +6,10 @@ disjunction: at most one is swept; leaving the task out costs a penalty that
 grows with its priority, so work is only dropped when it cannot fit). Integer
 units: metres, seconds, litres, and cents for cost.
 
-* Arc ``i -> j`` drives the shortest path from the end of ``i`` to the start
-  of ``j`` (one-way streets respected) and then sweeps ``j``.
+* Arc ``i -> j`` drives the best turn-aware path (``solver/turns.py``) from
+  the end of ``i`` into the start of ``j`` (one-way streets respected, turns
+  priced by the fleet's turn penalties at the fleet's mean travel speed) and
+  then sweeps ``j``.
 * Time: per vehicle type, transit = service at ``i`` + travel; task windows,
   shifts and breaks on the time dimension.
 * Dump and refill trips are not nodes: each task's service time carries its
@@ -37,6 +39,7 @@ from models.network import StreetNetwork
 from models.streets import Street, haversine_m
 from solver.paths import UNREACHABLE, shortest_paths
 from solver.sweep_tasks import SweepTask
+from solver.turns import Place, TurnGraph
 
 BIG = 10**9
 HORIZON_S = 2 * 86_400
@@ -52,6 +55,17 @@ class Visit:
     task: int | None = None  # index into the task list
     forward: bool = True
     depot: str | None = None
+    arc: int | None = None  # the arc swept (turn graph), tasks only
+
+    @property
+    def place_in(self) -> Place:
+        """Where a drive into this visit ends."""
+        return Place(arc=self.arc) if self.arc is not None else Place(node=self.start)
+
+    @property
+    def place_out(self) -> Place:
+        """Where a drive out of this visit starts."""
+        return Place(arc=self.arc) if self.arc is not None else Place(node=self.end)
 
 
 @dataclass
@@ -86,6 +100,7 @@ class SweepModel:
         snapped: dict[str, tuple[int, float]],
         balance_weight: int = 0,
         unassigned_penalty: int = 10**9,
+        boost: dict[int, int] | None = None,
     ) -> None:
         self.streets, self.network, self.fleet, self.tasks = streets, network, fleet, tasks
         self.vehicles = list(fleet.vehicles)
@@ -93,6 +108,10 @@ class SweepModel:
         self.facility_nodes = {
             f.id: snapped[f"facility:{f.id}"][0] for f in fleet.facilities
         }
+        places = [snapped[f"depot:{d.id}"][0] for d in fleet.depots] + list(
+            self.facility_nodes.values())
+        mean_mps = float(np.mean([t.travel_kmh for t in fleet.vehicle_types])) / 3.6
+        self.turns = TurnGraph(streets, network, fleet.turns, places, mean_mps)
         self.visits = self._visits(snapped)
         n = len(self.visits)
         depot_index = {v.depot: i for i, v in enumerate(self.visits) if v.kind == "depot"}
@@ -102,7 +121,7 @@ class SweepModel:
         self.dist = self._distances()
         self.amortized = self._amortized_reload_s()
         self._add_costs_and_time()
-        self._add_tasks(unassigned_penalty)
+        self._add_tasks(unassigned_penalty, boost or {})
         if balance_weight:
             self.time.SetGlobalSpanCostCoefficient(balance_weight)
 
@@ -113,23 +132,22 @@ class SweepModel:
         for t, task in enumerate(self.tasks):
             link = self.network.links[task.street]
             if task.forward_ok:
-                visits.append(Visit("task", link.u, link.v, task=t, forward=True))
+                visits.append(Visit("task", link.u, link.v, task=t, forward=True,
+                                    arc=self.turns.arc(task.street, True)))
             if task.backward_ok:
-                visits.append(Visit("task", link.v, link.u, task=t, forward=False))
+                visits.append(Visit("task", link.v, link.u, task=t, forward=False,
+                                    arc=self.turns.arc(task.street, False)))
         return visits
 
-    def _debris_l(self, t: int) -> int:
-        """Litres of debris the task loads: the most any type that may sweep it picks up."""
+    def _debris_l(self, t: int, type_id: str) -> float:
+        """Litres of debris a vehicle of the type loads sweeping the task."""
         task = self.tasks[t]
         road_class = self.streets[task.street].road_class
-        per_km = max(self.fleet.vehicle_type(k).debris_per_km(road_class) for k in task.types)
-        return round(task.length_m / 1000 * per_km * 1000)
+        return task.length_m * self.fleet.vehicle_type(type_id).debris_per_km(road_class)
 
-    def _water_l(self, t: int) -> int:
-        """Litres of water the task uses: the most any type that may sweep it uses."""
-        task = self.tasks[t]
-        per_km = max(self.fleet.vehicle_type(k).water_l_per_km for k in task.types)
-        return round(task.length_m / 1000 * per_km)
+    def _water_l(self, t: int, type_id: str) -> float:
+        """Litres of water a vehicle of the type uses sweeping the task."""
+        return self.tasks[t].length_m / 1000 * self.fleet.vehicle_type(type_id).water_l_per_km
 
     # -- matrices ----------------------------------------------------------
     def _distances(self) -> np.ndarray:
@@ -137,26 +155,17 @@ class SweepModel:
                  for lk in self.network.links]
         ends = sorted({v.end for v in self.visits} | set(self.facility_nodes.values()))
         sp = shortest_paths(len(self.network.nodes), links, ends)
-        self.paths = sp
-        rows = np.array([sp.row[v.end] for v in self.visits])
-        starts = np.array([v.start for v in self.visits])
-        dead = sp.dist[rows][:, starts]
+        self.paths = sp  # plain node distances: reload estimates only
+        weights = self.turns.matrix([v.place_out for v in self.visits],
+                                    [v.place_in for v in self.visits])
+        dead = np.where(np.isfinite(weights), np.rint(weights), UNREACHABLE).astype(np.int64)
+        np.fill_diagonal(dead, 0)
         self.deadhead = dead
         serve = np.array([self.tasks[v.task].length_m if v.task is not None else 0.0
                           for v in self.visits])
         d = np.where(dead >= UNREACHABLE, BIG, dead + np.rint(serve)[None, :])
         np.fill_diagonal(d, 0)
         return d.astype(np.int64)
-
-    def path_length(self, path: tuple[int, ...]) -> float:
-        """Metres along a node path, from the links' real (unrounded) lengths."""
-        if not hasattr(self, "_link_length"):
-            self._link_length: dict[tuple[int, int], float] = {}
-            for lk in self.network.links:
-                pairs = [(lk.u, lk.v)] if lk.oneway else [(lk.u, lk.v), (lk.v, lk.u)]
-                for p in pairs:
-                    self._link_length[p] = min(lk.length_m, self._link_length.get(p, lk.length_m))
-        return sum(self._link_length[(a, b)] for a, b in zip(path, path[1:]))
 
     def _amortized_reload_s(self) -> dict[str, float]:
         """Seconds of dump and refill trips per litre, by vehicle type.
@@ -194,8 +203,8 @@ class SweepModel:
         v = self.visits[node]
         if v.task is not None:
             return self.sweep_s(v.task, type_id) + round(
-                self._debris_l(v.task) * self.amortized.get(f"{type_id}:dump", 0.0)
-                + self._water_l(v.task) * self.amortized.get(f"{type_id}:water", 0.0)
+                self._debris_l(v.task, type_id) * self.amortized.get(f"{type_id}:dump", 0.0)
+                + self._water_l(v.task, type_id) * self.amortized.get(f"{type_id}:water", 0.0)
             )
         return 0
 
@@ -246,17 +255,18 @@ class SweepModel:
                 slowest = max(self.service_s(node, t) for t in self.tasks[v.task].types)
                 self.time.CumulVar(index).SetRange(w.start, max(w.start, w.end - slowest))
 
-    def _add_tasks(self, penalty: int) -> None:
+    def _add_tasks(self, penalty: int, boost: dict[int, int]) -> None:
         by_task: dict[int, list[int]] = {}
         for node, v in enumerate(self.visits):
             if v.task is not None:
                 by_task.setdefault(v.task, []).append(self.manager.NodeToIndex(node))
         for t, indices in by_task.items():
-            self.routing.AddDisjunction(indices, penalty * (1 + self.tasks[t].priority), 1)
-
+            self.routing.AddDisjunction(indices, penalty * (1 + self.tasks[t].priority + boost.get(t, 0)), 1)
 
     # -- solve -------------------------------------------------------------
-    def solve(self, time_limit: float) -> SweepModelResult:
+    def solve(self, time_limit: float,
+              initial: list[list[int]] | None = None) -> SweepModelResult:
+        """Solve; ``initial`` gives each vehicle's starting order of task nodes."""
         params = pywrapcp.DefaultRoutingSearchParameters()
         params.first_solution_strategy = (
             routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
@@ -265,7 +275,15 @@ class SweepModel:
             routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
         )
         params.time_limit.FromMilliseconds(max(10, int(time_limit * 1000)))
-        assignment = self.routing.SolveWithParameters(params)
+        assignment = None
+        if initial is not None:
+            self.routing.CloseModelWithParameters(params)
+            start = self.routing.ReadAssignmentFromRoutes(
+                [[self.manager.NodeToIndex(n) for n in r] for r in initial], True)
+            if start is not None:
+                assignment = self.routing.SolveFromAssignmentWithParameters(start, params)
+        if assignment is None:
+            assignment = self.routing.SolveWithParameters(params)
         all_tasks = list(range(len(self.tasks)))
         if assignment is None:
             return SweepModelResult({}, {}, all_tasks, "infeasible", self.visits)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from models.fleet import Break, Facility, Vehicle, VehicleType
 from models.schedule import Step
 from solver.sweep_ortools import SweepModel
+from solver.turns import Place
 
 
 @dataclass
@@ -25,20 +26,26 @@ class _Drive:
     steps: list[Step]
     t: int
     pos: int
+    arc: int | None = None  # the arc just swept; None at a depot or facility
     hopper: float = 0.0
     water: float = 0.0
 
-    def to(self, node: int) -> None:
-        if node == self.pos:
+    def to(self, place: Place) -> None:
+        """Drive to a place (a node, or into an arc about to be swept), turns included."""
+        here = Place(arc=self.arc) if self.arc is not None else Place(node=self.pos)
+        leg = self.model.turns.leg(here, place)
+        if place.node is not None:
+            self.arc = None  # turned round in the yard
+        if leg.metres == 0 and leg.turn_s == 0:
             return
-        path = tuple(self.model.paths.path(self.pos, node))
-        metres = self.model.path_length(path)
-        secs = round(metres / (self.vt.travel_kmh / 3.6))
+        secs = round(leg.metres / (self.vt.travel_kmh / 3.6) + leg.turn_s)
         self.steps.append(Step(type="deadhead", start=self.t, end=self.t + secs,
-                               distance_m=metres, from_node=self.pos, to_node=node, path=path,
+                               distance_m=leg.metres, from_node=self.pos, to_node=leg.nodes[-1],
+                               path=leg.nodes, turn_s=leg.turn_s, turns=leg.turns,
                                load=self.hopper, water=self.water))
         self.t += secs
-        self.pos = node
+        self.pos = leg.nodes[-1]
+        self.arc = None
 
 
 def _take_breaks(d: _Drive, pending: list[Break], next_s: int, final: bool = False) -> bool:
@@ -82,7 +89,7 @@ def _simulate(model: SweepModel, veh: Vehicle, nodes: list[int]) -> tuple[list[S
             fac = _nearest(model, kind, d.pos, visit.start)
             if fac is None:
                 return d.steps, i
-            d.to(model.facility_nodes[fac.id])
+            d.to(Place(node=model.facility_nodes[fac.id]))
             service = round(fac.service_min * 60)
             if not _take_breaks(d, pending, service):
                 return d.steps, i
@@ -97,7 +104,7 @@ def _simulate(model: SweepModel, veh: Vehicle, nodes: list[int]) -> tuple[list[S
                                 end=d.t + service, facility=fac.id, from_node=d.pos,
                                 to_node=d.pos, load=d.hopper, water=d.water))
             d.t += service
-        d.to(visit.start)
+        d.to(visit.place_in)
         sweep = model.sweep_s(visit.task, vt.id)
         if not _take_breaks(d, pending, sweep):
             return d.steps, i
@@ -112,8 +119,8 @@ def _simulate(model: SweepModel, veh: Vehicle, nodes: list[int]) -> tuple[list[S
                             from_node=visit.start, to_node=visit.end, load=d.hopper,
                             water=d.water))
         d.t += sweep
-        d.pos = visit.end
-    d.to(depot)
+        d.pos, d.arc = visit.end, visit.arc
+    d.to(Place(node=depot))
     if not _take_breaks(d, pending, 0, final=True) and nodes:
         return d.steps, len(nodes) - 1
     d.steps.append(Step(type="end", start=d.t, end=d.t, from_node=depot, to_node=depot,
