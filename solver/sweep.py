@@ -134,8 +134,8 @@ def _scarce_first(
     result = first.solve(seconds)
     if result.status != "solved":
         return None
-    return [[n for n, _ in result.routes.get(veh.id, []) if first.visits[n].task is not None]
-            for veh in fleet.vehicles]
+    return [[n for n, _ in result.routes.get(k, []) if first.visits[n].task is not None]
+            for k in range(len(fleet.vehicles))]
 
 
 def _driven_lower_bound(model: SweepModel, routes: list[Route]) -> float:
@@ -194,7 +194,7 @@ def _route(model: SweepModel, result: SweepModelResult, fleet: Fleet, k: int,
     """Drive vehicle ``k``'s task order with its reload trips and breaks."""
     veh = fleet.vehicles[k]
     vt = fleet.vehicle_type(veh.type)
-    order = [node for node, _ in result.routes.get(veh.id, [])
+    order = [node for node, _ in result.routes.get(k, [])
              if model.visits[node].task is not None]
     steps, lost = time_route(model, veh, order)
     dropped.extend(lost)

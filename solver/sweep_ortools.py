@@ -70,8 +70,7 @@ class Visit:
 
 @dataclass
 class SweepModelResult:
-    routes: dict[str, list[tuple[int, int]]]  # vehicle -> (node, arrival s)
-    breaks: dict[str, list[tuple[int, int]]]  # vehicle -> (start, end) of each break
+    routes: dict[int, list[tuple[int, int]]]  # vehicle index -> (node, arrival s)
     unplanned: list[int]  # task indices left out
     status: str
     visits: list[Visit] = field(default_factory=list)
@@ -286,10 +285,10 @@ class SweepModel:
             assignment = self.routing.SolveWithParameters(params)
         all_tasks = list(range(len(self.tasks)))
         if assignment is None:
-            return SweepModelResult({}, {}, all_tasks, "infeasible", self.visits)
-        routes: dict[str, list[tuple[int, int]]] = {}
+            return SweepModelResult({}, all_tasks, "infeasible", self.visits)
+        routes: dict[int, list[tuple[int, int]]] = {}
         served: set[int] = set()
-        for k, veh in enumerate(self.vehicles):
+        for k in range(len(self.vehicles)):
             index = self.routing.Start(k)
             stops = []
             while True:
@@ -300,13 +299,6 @@ class SweepModel:
                 if self.routing.IsEnd(index):
                     break
                 index = assignment.Value(self.routing.NextVar(index))
-            routes[veh.id] = stops
-        breaks: dict[str, list[tuple[int, int]]] = {}
-        container = assignment.IntervalVarContainer()
-        for i in range(container.Size()):
-            interval = container.Element(i)
-            if interval.PerformedValue():
-                veh_id = interval.Var().Name().split(" ")[1]
-                breaks.setdefault(veh_id, []).append((interval.StartValue(), interval.EndValue()))
+            routes[k] = stops
         unplanned = [t for t in all_tasks if t not in served]
-        return SweepModelResult(routes, breaks, unplanned, "solved", self.visits)
+        return SweepModelResult(routes, unplanned, "solved", self.visits)
