@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
@@ -573,7 +574,7 @@ def plan_cmd(
     """Plan tomorrow's sweeping: routes with timed steps, unassigned work with reasons."""
     import hashlib
 
-    from models.read_fleet import read_fleet
+    from models.read_fleet import check_allowed_types, read_fleet
     from models.schedule import InputRef
     from solver.sweep import PlanParams, plan_sweeping
 
@@ -587,6 +588,7 @@ def plan_cmd(
             raise InputError(None, "--date", "date", f"expected YYYY-MM-DD, got {date!r}") from None
     street_list = load_streets(streets_path, day).streets
     fleet_data = read_fleet(fleet_path)
+    check_allowed_types(street_list, fleet_data, str(streets_path))
     refs = {
         name: InputRef(path=str(p), sha256=hashlib.sha256(p.read_bytes()).hexdigest())
         for name, p in (("streets", streets_path), ("fleet", fleet_path))
@@ -602,9 +604,10 @@ def plan_cmd(
     write_routes_geojson(schedule, street_list, out / "routes.geojson", attribution)
     sheets = out / "sheets"
     sheets.mkdir(exist_ok=True)
-    for route in schedule.routes:
-        (sheets / f"{route.vehicle}.md").write_text(route_sheet(route, street_list),
-                                                     encoding="utf-8")
+    shifts = Counter(v.id for v in fleet_data.vehicles)
+    for route in schedule.routes:  # <vehicle>-shift<n>.md when the vehicle has several shifts
+        name = route.vehicle + (f"-shift{route.shift + 1}" if shifts[route.vehicle] > 1 else "")
+        (sheets / f"{name}.md").write_text(route_sheet(route, street_list), encoding="utf-8")
     from solver.pictures import INSTALL_HINT, cjk_font, draw_gantt, draw_map
 
     draw_map(schedule, street_list, out / "map.png")
@@ -635,23 +638,23 @@ def _bound_gap(driven: float, bound: float | None) -> str:
 
 
 def _write_tables(schedule: Any, out: Path) -> None:
-    """routes.csv (one row per vehicle) and steps.csv (one row per step)."""
+    """routes.csv (one row per vehicle shift) and steps.csv (one row per step)."""
     import csv
 
     with open(out / "routes.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["vehicle", "vehicle_type", "depot", "start_s", "end_s", "swept_m",
+        w.writerow(["vehicle", "shift", "vehicle_type", "depot", "start_s", "end_s", "swept_m",
                     "deadhead_m", "cost"])
         for r in schedule.routes:
-            w.writerow([r.vehicle, r.vehicle_type, r.depot, r.steps[0].start, r.steps[-1].end,
-                        round(r.swept_m, 1), round(r.deadhead_m, 1), r.cost])
+            w.writerow([r.vehicle, r.shift, r.vehicle_type, r.depot, r.steps[0].start,
+                        r.steps[-1].end, round(r.swept_m, 1), round(r.deadhead_m, 1), r.cost])
     with open(out / "steps.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["vehicle", "seq", "type", "start_s", "end_s", "distance_m", "task", "street",
-                    "side", "from_node", "to_node", "facility", "load_l", "water_l"])
+        w.writerow(["vehicle", "shift", "seq", "type", "start_s", "end_s", "distance_m", "task",
+                    "street", "side", "from_node", "to_node", "facility", "load_l", "water_l"])
         for r in schedule.routes:
             for i, st in enumerate(r.steps):
-                w.writerow([r.vehicle, i, st.type, st.start, st.end, round(st.distance_m, 1),
+                w.writerow([r.vehicle, r.shift, i, st.type, st.start, st.end, round(st.distance_m, 1),
                             st.task, st.street, st.side, st.from_node, st.to_node, st.facility,
                             round(st.load), round(st.water)])
 

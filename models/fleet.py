@@ -9,9 +9,17 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from models.streets import ROAD_CLASSES
+from models.write_streets import format_clock
 
 
 class _Frozen(BaseModel):
@@ -91,14 +99,29 @@ class Vehicle(_Frozen):
     shift_end: int = Field(ge=0)
     breaks: tuple[Break, ...] = ()
 
-    @model_validator(mode="after")
-    def _shift(self) -> Vehicle:
-        if self.shift_end <= self.shift_start:
+    # Field validators (not a model validator) so that an error names its field; fields are
+    # validated in the order above, so ``info.data`` holds the shift when it is valid.
+    @field_validator("shift_end")
+    @classmethod
+    def _shift(cls, shift_end: int, info: ValidationInfo) -> int:
+        start = info.data.get("shift_start")
+        if start is not None and shift_end <= start:
             raise ValueError("shift_end must be after shift_start")
-        for b in self.breaks:
-            if b.earliest < self.shift_start or b.latest > self.shift_end:
+        return shift_end
+
+    @field_validator("breaks")
+    @classmethod
+    def _breaks(cls, breaks: tuple[Break, ...], info: ValidationInfo) -> tuple[Break, ...]:
+        start, end = info.data.get("shift_start"), info.data.get("shift_end")
+        if start is None or end is None:
+            return breaks
+        for b in breaks:
+            if b.earliest < start or b.latest > end:
                 raise ValueError("a break must lie inside the shift")
-        return self
+            if b.latest + b.minutes * 60 > end:
+                raise ValueError(f"a break started at its latest ({format_clock(b.latest)}) "
+                                 f"would end after shift_end ({format_clock(end)})")
+        return breaks
 
 
 class TurnPenalties(_Frozen):

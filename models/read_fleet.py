@@ -9,6 +9,7 @@ and the field.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,8 @@ from pydantic import BaseModel, ValidationError
 
 from models.errors import InputError
 from models.fleet import Depot, Facility, Fleet, TurnPenalties, Vehicle, VehicleType
-from models.streets import parse_clock
+from models.streets import Street, parse_clock
+from models.write_streets import format_clock
 
 _SECTIONS: dict[str, type[BaseModel]] = {
     "depots": Depot,
@@ -41,17 +43,21 @@ def read_fleet(path: str | Path) -> Fleet:
     if unknown:
         raise InputError(file, None, sorted(unknown)[0], "unknown section")
     parsed: dict[str, list[Any]] = {}
+    names: dict[str, list[str]] = {}
     for section, model in _SECTIONS.items():
         raw = data.get(section, [] if section == "facilities" else None)
         if not isinstance(raw, list):
             raise InputError(file, None, section, "expected a list")
         items = []
+        names[section] = []
         for i, rec in enumerate(raw):
             where = f"{section}[{i}]"
             if isinstance(rec, dict) and "id" in rec:
                 where += f" (id {rec['id']!r})"
             items.append(_record(file, where, model, rec))
+            names[section].append(where)
         parsed[section] = items
+    _references(file, parsed, names)
     extra: dict[str, Any] = {}
     if "turns" in data:
         extra["turns"] = _record(file, "turns", TurnPenalties, data["turns"])
@@ -60,6 +66,54 @@ def read_fleet(path: str | Path) -> Fleet:
     except ValidationError as exc:
         msg = exc.errors()[0]["msg"].removeprefix("Value error, ")
         raise InputError(file, None, None, msg) from None
+
+
+def _references(file: str, parsed: dict[str, list[Any]], names: dict[str, list[str]]) -> None:
+    """Duplicate ids, unknown types and depots and overlapping shifts, named by record and field.
+
+    ``Fleet._references`` checks the same again (without the records) for fleets made in code.
+    """
+    for section in ("depots", "facilities", "vehicle_types"):
+        first: dict[str, int] = {}
+        for i, item in enumerate(parsed[section]):
+            j = first.setdefault(item.id, i)
+            if j != i:
+                raise InputError(file, names[section][i], "id",
+                                 f"duplicate id {item.id!r} (first in {section}[{j}])")
+    known = {"type": [t.id for t in parsed["vehicle_types"]],
+             "depot": [d.id for d in parsed["depots"]]}
+    vehicles: list[Vehicle] = parsed["vehicles"]
+    for i, v in enumerate(vehicles):
+        where = names["vehicles"][i]
+        for field, ids in known.items():
+            value = getattr(v, field)
+            if value not in ids:
+                raise InputError(file, where, field, f"unknown {field} {value!r}; the fleet has: "
+                                 f"{', '.join(ids) or 'none'}")
+        for j, w in enumerate(vehicles[:i]):
+            if w.id == v.id and v.shift_start < w.shift_end and w.shift_start < v.shift_end:
+                raise InputError(file, where, "shift_start",
+                                 f"overlapping shifts: {_span(v)} overlaps {_span(w)} of "
+                                 f"{names['vehicles'][j]}")
+
+
+def _span(v: Vehicle) -> str:
+    return f"{format_clock(v.shift_start)}-{format_clock(v.shift_end)}"
+
+
+def check_allowed_types(streets: Sequence[Street], fleet: Fleet, streets_file: str | None) -> None:
+    """Refuse a street whose ``allowed_types`` names a vehicle type the fleet does not have.
+
+    A typo or a stale type name would otherwise narrow the street to the other types or leave
+    it unswept without a word. Needs both files, so the command line calls it after reading them.
+    """
+    types = [t.id for t in fleet.vehicle_types]
+    for street in streets:
+        unknown = [t for t in street.allowed_types or () if t not in types]
+        if unknown:
+            raise InputError(streets_file, f"street {street.id!r}", "allowed_types",
+                             f"unknown vehicle type(s) {', '.join(map(repr, unknown))}; "
+                             f"the fleet has: {', '.join(types) or 'none'}")
 
 
 def _load(file: str, text: str, suffix: str) -> Any:

@@ -26,7 +26,7 @@ width_m           number > 0                                   m       none
 sides             both / right / left / centre (center) / none         class
 passes_per_side   integer >= 1                                         class
 sweeps_per_day    integer >= 0                                         class
-min_hours_between number >= 0                                  h       0
+min_hours_between number >= 0                                  h       class
 windows           ``"HH:MM-HH:MM;HH:MM-HH:MM"`` or a JSON list of      local   none
                   ``["HH:MM", "HH:MM"]`` pairs; an end before the      time
                   start runs past midnight (``22:00-02:00``)

@@ -50,13 +50,22 @@ class Step(_Frozen):
 
 
 class Route(_Frozen):
+    """One vehicle shift's day. ``shift`` tells apart the shifts of a vehicle id that has
+    several records in the fleet file: 0-based, in file order (0 when it has one)."""
+
     vehicle: str
+    shift: int = Field(default=0, ge=0)
     vehicle_type: str
     depot: str
     steps: tuple[Step, ...]
     swept_m: float
     deadhead_m: float
     cost: float
+
+    @property
+    def label(self) -> str:
+        """``L1`` for a first shift, ``L1 (2)`` for the second (pictures, sheets)."""
+        return self.vehicle if self.shift == 0 else f"{self.vehicle} ({self.shift + 1})"
 
 
 class Unassigned(_Frozen):

@@ -54,6 +54,7 @@ class ClassDefaults(_Frozen):
     sweeps_per_day: int
     priority: int
     walkable: bool
+    min_hours_between: float = 0.0
 
 
 # Documented in README ("Streets: defaults per road class"). Main roads are
@@ -62,9 +63,9 @@ CLASS_DEFAULTS: dict[str, ClassDefaults] = {
     "motorway": ClassDefaults(lanes=3, sides="none", passes_per_side=1, sweeps_per_day=1,
                               priority=1, walkable=False),
     "trunk": ClassDefaults(lanes=3, sides="both", passes_per_side=2, sweeps_per_day=2,
-                           priority=5, walkable=False),
+                           priority=5, walkable=False, min_hours_between=4.0),
     "primary": ClassDefaults(lanes=2, sides="both", passes_per_side=1, sweeps_per_day=2,
-                             priority=5, walkable=True),
+                             priority=5, walkable=True, min_hours_between=4.0),
     "secondary": ClassDefaults(lanes=2, sides="both", passes_per_side=1, sweeps_per_day=1,
                                priority=4, walkable=True),
     "tertiary": ClassDefaults(lanes=2, sides="both", passes_per_side=1, sweeps_per_day=1,
@@ -144,6 +145,7 @@ def street_with_defaults(raw: dict[str, object]) -> Street:
         "passes_per_side": d.passes_per_side,
         "sweeps_per_day": d.sweeps_per_day,
         "priority": d.priority,
+        "min_hours_between": d.min_hours_between,
     }
     filled.update({k: v for k, v in raw.items() if v is not None})
     return Street.model_validate(filled)

@@ -20,7 +20,7 @@ from models.write_streets import format_clock
 def write_routes_geojson(
     schedule: Schedule, streets: Sequence[Street], path: Path, attribution: str | None = None
 ) -> Path:
-    """One LineString per serve and per deadhead step, with vehicle, type, times and street."""
+    """One LineString per serve and per deadhead step, with vehicle, shift, type, times, street."""
     network = build_network(streets)
     by_id = {s.id: s for s in streets}
     features: list[dict[str, Any]] = []
@@ -42,7 +42,8 @@ def write_routes_geojson(
                 "type": "Feature",
                 "geometry": {"type": "LineString", "coordinates": [list(c) for c in coords]},
                 "properties": {
-                    "vehicle": route.vehicle, "vehicle_type": route.vehicle_type, "seq": seq,
+                    "vehicle": route.vehicle, "shift": route.shift,
+                    "vehicle_type": route.vehicle_type, "seq": seq,
                     "step": st.type, "street": st.street, "side": st.side,
                     "start": format_clock(st.start), "end": format_clock(st.end),
                     "distance_m": round(st.distance_m, 1),
@@ -59,7 +60,7 @@ def route_sheet(route: Route, streets: Sequence[Street]) -> str:
     """A printable Markdown sheet for the driver: ordered streets, sides, times, stops."""
     by_id = {s.id: s for s in streets}
     lines = [
-        f"# Route sheet: {route.vehicle} ({route.vehicle_type}), depot {route.depot}",
+        f"# Route sheet: {route.label} ({route.vehicle_type}), depot {route.depot}",
         "",
         f"Sweep {route.swept_m / 1000:.1f} km, drive empty {route.deadhead_m / 1000:.1f} km.",
         "",

@@ -99,13 +99,14 @@ def check_schedule(
     out: list[str] = []
     network = build_network(streets)
     index = {s.id: k for k, s in enumerate(streets)}
-    vehicles = {v.id: v for v in fleet.vehicles}
+    vehicles = {(v.id, sum(w.id == v.id for w in fleet.vehicles[:k])): v  # (id, shift)
+                for k, v in enumerate(fleet.vehicles)}
     served: Counter[tuple[str, str]] = Counter()
     cache: dict[int, dict[int, float]] = {}
     turns = _Turns(streets, network, fleet)
     for route in schedule.routes:
         where = f"vehicle {route.vehicle}"
-        veh = vehicles.get(route.vehicle)
+        veh = vehicles.get((route.vehicle, route.shift))
         if veh is None:
             out.append(f"{where}: not in the fleet")
             continue
@@ -198,6 +199,7 @@ def check_schedule(
         cost = vt.cost_per_km * driven_m / 1000 + vt.cost_per_hour * hours
         if abs(cost - route.cost) > 0.01 + 1e-6 * cost:
             out.append(f"{where}: cost {route.cost:.2f} claimed, the fleet's rates give {cost:.2f}")
+    out += _repeat_gaps(streets, schedule)
     total = sum(r.cost for r in schedule.routes)
     if abs(total - schedule.summary.cost) > 0.01 * max(1, len(schedule.routes)):
         out.append(f"summary cost {schedule.summary.cost:.2f}, routes add up to {total:.2f}")
@@ -220,3 +222,23 @@ def _serve_arc(st: Step, index: dict[str, int], network: StreetNetwork) -> Arc |
         return None
     link = network.links[k]
     return (k, (st.from_node, st.to_node) == (link.u, link.v))
+
+
+def _repeat_gaps(streets: Sequence[Street], schedule: Schedule) -> list[str]:
+    """Sweeps of the same curb pass at least ``min_hours_between`` apart (end to start)."""
+    gap = {s.id: s.min_hours_between * 3600 for s in streets if s.min_hours_between}
+    times: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
+    for route in schedule.routes:
+        for st in route.steps:
+            if st.type == "serve" and st.street in gap and st.task:
+                pass_tag = next((p for p in st.task.split("/") if p.startswith("p")), "")
+                times.setdefault((st.street, st.side or "", pass_tag), []).append(
+                    (st.start, st.end))
+    out = []
+    for (street, side, _), spans in times.items():
+        spans.sort()
+        for (_, end), (start, _) in zip(spans, spans[1:]):
+            if start < end + gap[street] - TOL_S:
+                out.append(f"street {street} {side}: swept again {(start - end) / 3600:.2f} h "
+                           f"after the sweep before, {gap[street] / 3600:g} h required")
+    return out

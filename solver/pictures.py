@@ -67,7 +67,7 @@ def draw_map(schedule: Schedule, streets: Sequence[Street], path: Path, title: s
                 xs, ys = zip(*(network.nodes[n] for n in st.path))
                 ax.plot(xs, ys, color=colour, linewidth=0.8, linestyle="--", zorder=2)
         ax.plot([], [], color=colour, linewidth=2.2,
-                label=f"{route.vehicle} ({route.swept_m / 1000:.1f} km)")
+                label=f"{route.label} ({route.swept_m / 1000:.1f} km)")
     ax.set_aspect(1 / 0.85)  # roughly equal metres at mid latitudes
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
@@ -80,7 +80,8 @@ def draw_map(schedule: Schedule, streets: Sequence[Street], path: Path, title: s
 
 
 def draw_gantt(schedule: Schedule, path: Path) -> Path:
-    """One bar per vehicle: sweeping, driving empty, dump, refill and break in colours."""
+    """One bar per route (a second shift of L1 is "L1 (2)"): sweeping, driving empty, dump,
+    refill and break in colours."""
     _setup()
     fig, ax = plt.subplots(figsize=(11, 1.0 + 0.5 * max(1, len(schedule.routes))))
     for row, route in enumerate(schedule.routes):
@@ -89,7 +90,7 @@ def draw_gantt(schedule: Schedule, path: Path) -> Path:
                 continue
             ax.barh(row, (st.end - st.start) / 3600, left=st.start / 3600, height=0.6,
                     color=STEP_COLOURS[st.type] or "#ff7f0e", linewidth=0)
-    ax.set_yticks(range(len(schedule.routes)), [r.vehicle for r in schedule.routes])
+    ax.set_yticks(range(len(schedule.routes)), [r.label for r in schedule.routes])
     ax.set_xlabel("hour of the day")
     handles = [Patch(color=fill or "#ff7f0e", label=kind) for kind, fill in STEP_COLOURS.items()]
     ax.legend(handles=handles, loc="upper right", fontsize=8, ncol=5)

@@ -21,11 +21,11 @@ from models.carp import Link
 from models.errors import InputError
 from models.fleet import Fleet, Point
 from models.network import StreetNetwork, build_network
-from models.schedule import InputRef, Route, Schedule, Summary, Unassigned
+from models.schedule import InputRef, Route, Schedule, Step, Summary, Unassigned
 from models.streets import Street
 from solver.paths import link_matrix
 from solver.sweep_bound import deadhead_lower_bound_m
-from solver.sweep_ortools import SweepModel, SweepModelResult, snap
+from solver.sweep_ortools import SweepModel, snap
 from solver.sweep_schedule import time_route
 from solver.sweep_tasks import SweepTask, build_tasks
 
@@ -60,7 +60,7 @@ def plan_sweeping(
     inside = main_component(network)
     points: dict[str, Point] = {f"depot:{d.id}": d.at for d in fleet.depots}
     points |= {f"facility:{f.id}": f.at for f in fleet.facilities}
-    snapped = _snap_inside(points, network, inside, params.max_snap_m)
+    snapped = _snap_inside(points, network, inside, params.max_snap_m, fleet, inputs)
     tasks, unplannable = build_tasks(streets, network, fleet)
     unassigned = [Unassigned(task=f"{u.street_id}/{u.side}", street=u.street_id, side=u.side,
                              reason=u.reason) for u in unplannable]
@@ -88,14 +88,13 @@ def plan_sweeping(
             task=task.id, street=streets[task.street].id, side=task.side,
             reason="no vehicle could fit it within shifts, windows and capacities "
                    "(fleet too small or time limit too short)"))
-    dropped: list[int] = []
-    routes = [_route(model, result, fleet, k, dropped) for k in range(len(fleet.vehicles))]
-    for index in dropped:
+    orders = [[node for node, _ in result.routes.get(k, [])
+               if model.visits[node].task is not None] for k in range(len(fleet.vehicles))]
+    routes, lost = _drive_routes(model, orders)
+    for index, reason in lost.items():
         task = reachable[index]
-        unassigned.append(Unassigned(
-            task=task.id, street=streets[task.street].id, side=task.side,
-            reason="did not fit its vehicle's shift or window once dump and refill trips "
-                   "and breaks were driven"))
+        unassigned.append(Unassigned(task=task.id, street=streets[task.street].id,
+                                     side=task.side, reason=reason))
     routes = [r for r in routes if any(s.type == "serve" for s in r.steps)]
     status = "infeasible" if result.status == "infeasible" else (
         "partial" if unassigned else "solved")
@@ -174,35 +173,96 @@ def _driven_lower_bound(model: SweepModel, routes: list[Route]) -> float:
 
 
 def _snap_inside(
-    points: dict[str, Point], network: StreetNetwork, inside: np.ndarray, max_m: float
+    points: dict[str, Point], network: StreetNetwork, inside: np.ndarray, max_m: float,
+    fleet: Fleet, inputs: dict[str, InputRef] | None,
 ) -> dict[str, tuple[int, float]]:
+    """Snap ``depot:<id>`` / ``facility:<id>`` points; too far is an error on the fleet file."""
     keep = np.flatnonzero(inside)
     sub = StreetNetwork(nodes=tuple(network.nodes[i] for i in keep), links=())
     out = {}
     for key, (i, dist) in snap(points, sub).items():
         if dist > max_m:
             kind, ident = key.split(":", 1)
-            raise InputError(None, f"{kind} {ident!r}", "at",
+            section = "depots" if kind == "depot" else "facilities"
+            ids = ([d.id for d in fleet.depots] if kind == "depot"
+                   else [f.id for f in fleet.facilities])
+            n = ids.index(ident)
+            ref = (inputs or {}).get("fleet")
+            raise InputError(ref.path if ref else None, f"{section}[{n}] (id {ident!r})", "at",
                              f"{dist:.0f} m from the nearest drivable street node "
                              f"(limit {max_m:.0f} m): is it outside the street network?")
         out[key] = (int(keep[i]), dist)
     return out
 
 
-def _route(model: SweepModel, result: SweepModelResult, fleet: Fleet, k: int,
-           dropped: list[int]) -> Route:
-    """Drive vehicle ``k``'s task order with its reload trips and breaks."""
-    veh = fleet.vehicles[k]
-    vt = fleet.vehicle_type(veh.type)
-    order = [node for node, _ in result.routes.get(k, [])
-             if model.visits[node].task is not None]
-    steps, lost = time_route(model, veh, order)
-    dropped.extend(lost)
+LATE = ("did not fit its vehicle's shift or window once dump and refill trips and breaks "
+        "were driven")
+
+
+def _drive_routes(
+    model: SweepModel, orders: list[list[int]], rounds: int = 4
+) -> tuple[list[Route], dict[int, str]]:
+    """Drive every vehicle's order; repeat sweeps wait for their gap, across vehicles.
+
+    A repeat sweep that starts too soon after the sweep before it (the two
+    may be on different vehicles) gets that earliest start and its route is
+    driven again; after ``rounds`` the ones still too soon are unassigned.
+    Returns the routes and, per task index left out, the reason.
+    """
+    lost: dict[int, str] = {}
+    earliest: dict[int, int] = {}
+    orders = [list(o) for o in orders]
+    timed = [time_route(model, model.vehicles[k], o, earliest) for k, o in enumerate(orders)]
+    for attempt in range(rounds + 1):
+        waits = _repeat_waits(model, [steps for steps, _ in timed])
+        late = {t: at for t, at in waits.items() if at > earliest.get(t, 0)}
+        if not late:
+            break
+        if attempt < rounds:
+            earliest.update(late)
+        else:  # give up on the repeats that still come too soon
+            for t in late:
+                hours = model.streets[model.tasks[t].street].min_hours_between
+                lost[t] = f"could not be swept {hours:g} h after the sweep before it"
+            orders = [[n for n in o if model.visits[n].task not in late] for o in orders]
+        timed = [time_route(model, model.vehicles[k], o, earliest) for k, o in enumerate(orders)]
+    for _, dropped in timed:
+        lost.update({t: LATE for t in dropped if t not in lost})
+    routes = [_route(model, k, steps) for k, (steps, _) in enumerate(timed)]
+    return routes, lost
+
+
+def _repeat_waits(model: SweepModel, timed: list[list[Step]]) -> dict[int, int]:
+    """Earliest start each repeat sweep needs: the end of the sweep before it plus the gap."""
+    index = {t.id: i for i, t in enumerate(model.tasks)}
+    done: dict[tuple[int, str, int], list[tuple[int, int, int]]] = {}
+    for steps in timed:
+        for st in steps:
+            if st.type == "serve" and st.task is not None:
+                t = model.tasks[index[st.task]]
+                done.setdefault((t.street, t.side, t.pass_no), []).append(
+                    (t.sweep_no, index[st.task], st.end))
+    out: dict[int, int] = {}
+    for (street, _, _), sweeps in done.items():
+        gap = round(model.streets[street].min_hours_between * 3600)
+        if not gap:
+            continue
+        sweeps.sort()
+        for (_, _, end), (_, later, _) in zip(sweeps, sweeps[1:]):
+            out[later] = end + gap
+    return out
+
+
+def _route(model: SweepModel, k: int, steps: list[Step]) -> Route:
+    """Vehicle ``k``'s route from its driven steps, with distances and cost."""
+    veh = model.vehicles[k]
+    vt = model.fleet.vehicle_type(veh.type)
     swept = sum(s.distance_m for s in steps if s.type == "serve")
     dead = sum(s.distance_m for s in steps if s.type == "deadhead")
     hours = (steps[-1].end - steps[0].start) / 3600 if steps else 0.0
     cost = vt.cost_per_km * (swept + dead) / 1000 + vt.cost_per_hour * hours
-    return Route(vehicle=veh.id, vehicle_type=vt.id, depot=veh.depot, steps=tuple(steps),
+    return Route(vehicle=veh.id, shift=sum(v.id == veh.id for v in model.vehicles[:k]),
+                 vehicle_type=vt.id, depot=veh.depot, steps=tuple(steps),
                  swept_m=swept, deadhead_m=dead, cost=round(cost, 2))
 
 

@@ -121,6 +121,7 @@ class SweepModel:
         self.amortized = self._amortized_reload_s()
         self._add_costs_and_time()
         self._add_tasks(unassigned_penalty, boost or {})
+        self._add_repeat_gaps()
         if balance_weight:
             self.time.SetGlobalSpanCostCoefficient(balance_weight)
 
@@ -261,6 +262,30 @@ class SweepModel:
                 by_task.setdefault(v.task, []).append(self.manager.NodeToIndex(node))
         for t, indices in by_task.items():
             self.routing.AddDisjunction(indices, penalty * (1 + self.tasks[t].priority + boost.get(t, 0)), 1)
+
+    def _add_repeat_gaps(self) -> None:
+        """Sweep ``k + 1`` of a curb pass starts ``min_hours_between`` after sweep ``k`` ends.
+
+        A node precedence on the time dimension, which OR-Tools enforces when
+        both nodes are performed; the copies of a task are interchangeable,
+        so ordering them by number loses nothing.
+        """
+        nodes: dict[tuple[int, str, int, int], list[int]] = {}
+        for node, v in enumerate(self.visits):
+            if v.task is not None:
+                t = self.tasks[v.task]
+                nodes.setdefault((t.street, t.side, t.pass_no, t.sweep_no), []).append(node)
+        for (street, side, pass_no, sweep_no), firsts in nodes.items():
+            gap = round(self.streets[street].min_hours_between * 3600)
+            if not gap:
+                continue
+            for a in firsts:
+                task = self.visits[a].task
+                assert task is not None
+                longest = max(self.sweep_s(task, k) for k in self.tasks[task].types)
+                for b in nodes.get((street, side, pass_no, sweep_no + 1), []):
+                    self.time.AddNodePrecedence(self.manager.NodeToIndex(a),
+                                                self.manager.NodeToIndex(b), longest + gap)
 
     # -- solve -------------------------------------------------------------
     def solve(self, time_limit: float,

@@ -65,7 +65,8 @@ def _take_breaks(d: _Drive, pending: list[Break], next_s: int, final: bool = Fal
     return True
 
 
-def _simulate(model: SweepModel, veh: Vehicle, nodes: list[int]) -> tuple[list[Step], int | None]:
+def _simulate(model: SweepModel, veh: Vehicle, nodes: list[int],
+              earliest: dict[int, int]) -> tuple[list[Step], int | None]:
     """The route's steps, and the position in ``nodes`` of the first task that fails."""
     vt = model.fleet.vehicle_type(veh.type)
     depot = next(v.start for v in model.visits if v.kind == "depot" and v.depot == veh.depot)
@@ -108,6 +109,7 @@ def _simulate(model: SweepModel, veh: Vehicle, nodes: list[int]) -> tuple[list[S
         sweep = model.sweep_s(visit.task, vt.id)
         if not _take_breaks(d, pending, sweep):
             return d.steps, i
+        d.t = max(d.t, earliest.get(visit.task, 0))
         if task.window is not None:
             d.t = max(d.t, task.window.start)
             if d.t + sweep > task.window.end:
@@ -143,13 +145,17 @@ def _nearest(model: SweepModel, kind: str, here: int, then: int) -> Facility | N
 
 
 def time_route(
-    model: SweepModel, veh: Vehicle, nodes: list[int]
+    model: SweepModel, veh: Vehicle, nodes: list[int], earliest: dict[int, int] | None = None
 ) -> tuple[list[Step], list[int]]:
-    """Steps of a feasible route and the tasks (indices) that had to be dropped."""
+    """Steps of a feasible route and the tasks (indices) that had to be dropped.
+
+    ``earliest`` holds, per task index, a clock time before which it may not
+    start (a repeat sweep waits for its gap after the one before).
+    """
     keep = list(nodes)
     dropped: list[int] = []
     while True:
-        steps, failed = _simulate(model, veh, keep)
+        steps, failed = _simulate(model, veh, keep, earliest or {})
         if failed is None:
             return steps, dropped
         task = model.visits[keep[failed]].task

@@ -10,11 +10,12 @@ Rules (README "Sweeping tasks"):
 * ``passes_per_side`` passes of each side are separate tasks (wide roads).
 * ``sweeps_per_day`` copies of everything, ``min_hours_between`` apart.
 * A task may go to a vehicle type that fits the road class and, if the
-  street names ``allowed_types``, is one of them.
+  street names ``allowed_types``, is one of them, and that has at least one
+  vehicle in the fleet.
 
 Work that cannot be planned at all is returned with the reason instead of a
-task: no compatible vehicle type, or a window shorter than the sweep takes
-even at the fastest compatible type.
+task: no vehicle type fits it, no vehicle of the types that fit, or a window
+shorter than the sweep takes even at the fastest compatible type.
 """
 
 from __future__ import annotations
@@ -64,13 +65,19 @@ def _sides(street: Street) -> list[tuple[str, bool, bool]]:
     return out
 
 
-def compatible_types(street: Street, fleet: Fleet) -> frozenset[str]:
+def fitting_types(street: Street, fleet: Fleet) -> frozenset[str]:
+    """Vehicle types that fit the road class and the street's ``allowed_types``."""
     return frozenset(
         t.id
         for t in fleet.vehicle_types
         if street.road_class in t.road_classes
         and (street.allowed_types is None or t.id in street.allowed_types)
     )
+
+
+def compatible_types(street: Street, fleet: Fleet) -> frozenset[str]:
+    """The fitting types that have at least one vehicle in the fleet."""
+    return fitting_types(street, fleet) & {v.type for v in fleet.vehicles}
 
 
 def build_tasks(
@@ -82,14 +89,22 @@ def build_tasks(
         sides = _sides(street)
         if not sides or street.sweeps_per_day == 0:
             continue
+        fitting = fitting_types(street, fleet)
         types = compatible_types(street, fleet)
         length = network.links[k].length_m
         for side, fwd, bwd in sides:
-            if not types:
+            if not fitting:
                 unplannable.append(
                     Unplannable(street.id, side, f"no vehicle type may sweep a {street.road_class} "
                                 f"street" + (f" (allowed: {', '.join(street.allowed_types)})"
                                              if street.allowed_types else ""))
+                )
+                continue
+            if not types:
+                unplannable.append(
+                    Unplannable(street.id, side, f"no vehicle of type "
+                                f"{' or '.join(sorted(fitting))} in the fleet (the only type(s) "
+                                f"that may sweep this {street.road_class} street)")
                 )
                 continue
             fastest = max(fleet.vehicle_type(t).sweep_kmh for t in types)

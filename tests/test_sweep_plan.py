@@ -167,3 +167,24 @@ def test_pictures_are_png_files(tmp_path) -> None:
                  draw_gantt(schedule, tmp_path / "gantt.png")):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert path.stat().st_size > 5_000
+
+
+def test_repeat_sweeps_keep_their_gap_and_the_checker_enforces_it() -> None:
+    streets = _grid()
+    for k in (0, 3):
+        streets[k] = streets[k].model_copy(update={"sweeps_per_day": 2, "min_hours_between": 2.5})
+    schedule = _plan(streets, seconds=4)
+    assert not schedule.unassigned
+    spans: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for r in schedule.routes:
+        for st in r.steps:
+            if st.type == "serve" and st.street in (streets[0].id, streets[3].id):
+                spans.setdefault((st.street, st.side or ""), []).append((st.start, st.end))
+    assert len(spans) == 4 and all(len(v) == 2 for v in spans.values())
+    for first, second in (sorted(v) for v in spans.values()):
+        assert second[0] >= first[1] + 2.5 * 3600
+    # the checker refuses the same plan when the street asks for a longer gap
+    longer = [s.model_copy(update={"min_hours_between": 12.0}) if s.id == streets[0].id else s
+              for s in streets]
+    problems = check_schedule(longer, FLEET, schedule)
+    assert problems and all("12 h required" in p for p in problems)
