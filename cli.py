@@ -570,6 +570,15 @@ def plan_cmd(
         float, typer.Option("--time-limit", "-t", min=0.5, help="Wall seconds for the plan.")
     ] = 60.0,
     out: Annotated[Path, typer.Option("--out", help="Folder for the outputs.")] = Path("plan-out"),
+    balance: Annotated[
+        int, typer.Option("--balance", min=0,
+                          help="Weight on the longest route (cost cents per second of its "
+                               "span); 0 plans for cost alone.")
+    ] = 0,
+    workers: Annotated[
+        int, typer.Option("--workers", min=0,
+                          help="Processes for a city planned by districts; 0: every core.")
+    ] = 0,
 ) -> None:
     """Plan tomorrow's sweeping: routes with timed steps, unassigned work with reasons."""
     import hashlib
@@ -593,8 +602,8 @@ def plan_cmd(
         name: InputRef(path=str(p), sha256=hashlib.sha256(p.read_bytes()).hexdigest())
         for name, p in (("streets", streets_path), ("fleet", fleet_path))
     }
-    schedule = plan_sweeping(street_list, fleet_data, PlanParams(time_limit=time_limit), refs,
-                             date)
+    params = PlanParams(time_limit=time_limit, balance_weight=balance, workers=workers)
+    schedule = plan_sweeping(street_list, fleet_data, params, refs, date)
     out.mkdir(parents=True, exist_ok=True)
     (out / "schedule.json").write_text(schedule.model_dump_json(indent=1), encoding="utf-8")
     _write_tables(schedule, out)
@@ -631,6 +640,41 @@ def plan_cmd(
         ("written", str(out / "schedule.json")),
     ):
         typer.echo(f"{key:<14} {value}")
+
+
+@app.command("bench-plan")
+@_input_boundary
+def bench_plan_cmd(
+    cases_file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="Plan cases (benchmarks/plans.json).")
+    ] = Path("benchmarks/plans.json"),
+    only: Annotated[
+        list[str] | None, typer.Option("--case", help="Run only these cases (repeatable).")
+    ] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write one record per case to this file.")
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=0, help="Processes for districts; 0: every core.")
+    ] = 0,
+    keep: Annotated[
+        Path | None, typer.Option("--keep", help="Write each schedule and its check here.")
+    ] = None,
+) -> None:
+    """Plan each case whole (import included), check it, and compare with its target time."""
+    from solver.bench_plan import load_cases, render, run_case
+
+    cases = [c for c in load_cases(cases_file) if not only or c.name in only]
+    records = []
+    for case in cases:
+        typer.echo(f"{case.name}: planning ({case.time_limit:g} s limit)...", err=True)
+        records.append(run_case(case, cases_file.parent, workers, keep))
+    typer.echo(render(records))
+    if json_out is not None:
+        _write_json(json_out, [r.model_dump() for r in records])
+        typer.echo(f"\nrecords: {json_out}")
+    if not all(r.feasible for r in records):
+        raise typer.Exit(1)
 
 
 def _bound_gap(driven: float, bound: float | None) -> str:

@@ -42,6 +42,7 @@ class Step(_Frozen):
     from_node: int | None = None
     to_node: int | None = None
     path: tuple[int, ...] = ()
+    forward: bool | None = None  # serve: swept along the link (u -> v); loops need it
     turn_s: float = 0.0
     turns: tuple[str, ...] = ()
     facility: str | None = None

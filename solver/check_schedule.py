@@ -8,9 +8,12 @@ the fleet's rates. A schedule passes when the returned list is empty.
 
 from __future__ import annotations
 
-import heapq
+import math
 from collections import Counter
 from collections.abc import Sequence
+
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import dijkstra
 
 from models.fleet import Fleet
 from models.network import StreetNetwork, build_network, end_headings, link_coords, turn_kind
@@ -37,23 +40,29 @@ def _allowed(street: Street, side: str) -> set[str]:
     return {"bwd"} if side == "left" else {"fwd", "bwd"}
 
 
-def _dijkstra(network: StreetNetwork, source: int) -> dict[int, float]:
-    adj: dict[int, list[tuple[int, float]]] = {}
+def _shortest(network: StreetNetwork, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], float]:
+    """Shortest drivable metres for each (source, target) pair, on the raw link lengths.
+
+    scipy's Dijkstra, run here on the checker's own graph, a few hundred
+    sources at a time so that a whole city stays within memory.
+    """
+    n = len(network.nodes)
+    best: dict[tuple[int, int], float] = {}
     for lk in network.links:
-        adj.setdefault(lk.u, []).append((lk.v, lk.length_m))
-        if not lk.oneway:
-            adj.setdefault(lk.v, []).append((lk.u, lk.length_m))
-    dist = {source: 0.0}
-    heap = [(0.0, source)]
-    while heap:
-        d, x = heapq.heappop(heap)
-        if d > dist.get(x, float("inf")):
-            continue
-        for y, c in adj.get(x, []):
-            if d + c < dist.get(y, float("inf")):
-                dist[y] = d + c
-                heapq.heappush(heap, (d + c, y))
-    return dist
+        for key in [(lk.u, lk.v)] + ([] if lk.oneway else [(lk.v, lk.u)]):
+            best[key] = min(best.get(key, float("inf")), max(lk.length_m, 1e-9))
+    rows, cols = zip(*best) if best else ((), ())
+    graph = csr_array((list(best.values()), (list(rows), list(cols))), shape=(n, n))
+    sources = sorted({a for a, _ in pairs})
+    out: dict[tuple[int, int], float] = {}
+    for lo in range(0, len(sources), 256):
+        chunk = sources[lo:lo + 256]
+        dist = dijkstra(graph, directed=True, indices=chunk)
+        row = {src: i for i, src in enumerate(chunk)}
+        for a, b in pairs:
+            if a in row:
+                out[(a, b)] = float(dist[row[a], b])
+    return out
 
 
 Arc = tuple[int, bool]  # (link index, driven along the link)
@@ -102,7 +111,9 @@ def check_schedule(
     vehicles = {(v.id, sum(w.id == v.id for w in fleet.vehicles[:k])): v  # (id, shift)
                 for k, v in enumerate(fleet.vehicles)}
     served: Counter[tuple[str, str]] = Counter()
-    cache: dict[int, dict[int, float]] = {}
+    shortest = _shortest(network, {(st.from_node, st.to_node) for r in schedule.routes
+                                   for st in r.steps if st.type == "deadhead"
+                                   and st.from_node is not None and st.to_node is not None})
     turns = _Turns(streets, network, fleet)
     for route in schedule.routes:
         where = f"vehicle {route.vehicle}"
@@ -150,10 +161,8 @@ def check_schedule(
                 if src is None or dst is None:
                     out.append(f"{where}: deadhead without its end nodes")
                     continue
-                if src not in cache:
-                    cache[src] = _dijkstra(network, src)
-                best = cache[src].get(dst)
-                if best is None:
+                best = shortest[(src, dst)]
+                if not math.isfinite(best):
                     out.append(f"{where}: no drivable path from node {src} to {dst}")
                 # the planner routes on links rounded to whole metres: allow
                 # half a metre per link on top of the rounding of the total
@@ -174,9 +183,7 @@ def check_schedule(
                     street.allowed_types is not None and vt.id not in street.allowed_types
                 ):
                     out.append(f"{where}: type {vt.id} may not sweep {street.id}")
-                ends = (st.from_node, st.to_node)
-                way = "fwd" if ends == (link.u, link.v) else (
-                    "bwd" if ends == (link.v, link.u) else None)
+                way = _way(st, link.u, link.v)
                 if way not in _allowed(street, st.side):
                     out.append(f"{where}: {street.id} {st.side} curb swept against traffic")
                 if street.windows and not any(
@@ -221,7 +228,21 @@ def _serve_arc(st: Step, index: dict[str, int], network: StreetNetwork) -> Arc |
     if k is None:
         return None
     link = network.links[k]
-    return (k, (st.from_node, st.to_node) == (link.u, link.v))
+    return (k, _way(st, link.u, link.v) == "fwd")
+
+
+def _way(st: Step, u: int, v: int) -> str | None:
+    """'fwd' (along the link), 'bwd', or None when the step's ends are not the link's.
+
+    A street that is a loop (both ends one node) tells its direction only by
+    the step's ``forward`` flag.
+    """
+    ends = (st.from_node, st.to_node)
+    if u == v and ends == (u, v) and st.forward is not None:
+        return "fwd" if st.forward else "bwd"
+    if ends == (u, v):
+        return "fwd" if st.forward is not False else None
+    return "bwd" if ends == (v, u) and st.forward is not True else None
 
 
 def _repeat_gaps(streets: Sequence[Street], schedule: Schedule) -> list[str]:

@@ -35,6 +35,8 @@ class PlanParams(BaseModel):
     time_limit: float = Field(default=60.0, gt=0)
     max_snap_m: float = Field(default=500.0, gt=0)
     balance_weight: int = Field(default=0, ge=0)
+    district_tasks: int = Field(default=500, ge=1)  # above this, plan by districts
+    workers: int = Field(default=0, ge=0)  # processes for districts; 0: every core
 
 
 def main_component(network: StreetNetwork) -> np.ndarray:
@@ -77,6 +79,9 @@ def plan_sweeping(
     total_m = sum(t.length_m for t in tasks)
     if not reachable:
         return _schedule("no-work", [], unassigned, 0.0, total_m, started, inputs, date)
+    if len(reachable) > params.district_tasks:
+        return _plan_by_districts(streets, network, fleet, reachable, snapped, unassigned,
+                                  total_m, params, started, inputs, date)
     model = SweepModel(streets, network, fleet, reachable, snapped,
                        balance_weight=params.balance_weight)
     left = max(0.5, params.time_limit - (time.perf_counter() - started))
@@ -104,6 +109,29 @@ def plan_sweeping(
     flow_bound = sum(t.length_m for t in reachable if t.id in swept_tasks) + (
         deadhead_lower_bound_m(network, [t for t in reachable if t.id in swept_tasks]))
     bound = max(_driven_lower_bound(model, routes), flow_bound)
+    summary = schedule.summary.model_copy(update={"driven_km_lower_bound": round(bound / 1000, 3)})
+    return schedule.model_copy(update={"summary": summary})
+
+
+def _plan_by_districts(
+    streets: list[Street], network: StreetNetwork, fleet: Fleet, reachable: list[SweepTask],
+    snapped: dict[str, tuple[int, float]], unassigned: list[Unassigned], total_m: float,
+    params: PlanParams, started: float, inputs: dict[str, InputRef] | None, date: str | None,
+) -> Schedule:
+    """A city too big for one model: districts planned in parallel (``solver/sweep_districts.py``)."""
+    from solver.sweep_districts import plan_districts
+
+    seconds = params.time_limit - (time.perf_counter() - started)
+    routes, lost, _ = plan_districts(streets, network, fleet, reachable, snapped,
+                                     max(1.0, seconds * 0.9), params.district_tasks,
+                                     params.workers, params.max_snap_m)
+    unassigned = unassigned + lost
+    routes = [r for r in routes if any(s.type == "serve" for s in r.steps)]
+    schedule = _schedule("partial" if unassigned else "solved", routes, unassigned,
+                         sum(r.swept_m for r in routes), total_m, started, inputs, date)
+    swept = {st.task for r in routes for st in r.steps if st.type == "serve"}
+    done = [t for t in reachable if t.id in swept]
+    bound = sum(t.length_m for t in done) + deadhead_lower_bound_m(network, done)
     summary = schedule.summary.model_copy(update={"driven_km_lower_bound": round(bound / 1000, 3)})
     return schedule.model_copy(update={"summary": summary})
 

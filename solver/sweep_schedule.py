@@ -118,7 +118,8 @@ def _simulate(model: SweepModel, veh: Vehicle, nodes: list[int],
         d.water += water
         d.steps.append(Step(type="serve", start=d.t, end=d.t + sweep, distance_m=task.length_m,
                             task=task.id, street=model.streets[task.street].id, side=task.side,
-                            from_node=visit.start, to_node=visit.end, load=d.hopper,
+                            from_node=visit.start, to_node=visit.end, forward=visit.forward,
+                            load=d.hopper,
                             water=d.water))
         d.t += sweep
         d.pos, d.arc = visit.end, visit.arc

@@ -188,3 +188,36 @@ def test_repeat_sweeps_keep_their_gap_and_the_checker_enforces_it() -> None:
               for s in streets]
     problems = check_schedule(longer, FLEET, schedule)
     assert problems and all("12 h required" in p for p in problems)
+
+
+def test_balance_weight_shortens_the_longest_route() -> None:
+    streets = _grid()
+    vehicles = tuple(v.model_copy(update={"id": f"{v.id}-{i}"})
+                     for i in range(2) for v in FLEET.vehicles)
+    fleet = FLEET.model_copy(update={"vehicles": vehicles})
+
+    def longest(weight: int) -> int:
+        schedule = plan_sweeping(streets, fleet, PlanParams(time_limit=3, balance_weight=weight))
+        assert check_schedule(streets, fleet, schedule) == []
+        assert not schedule.unassigned
+        return max(r.steps[-1].end - r.steps[0].start for r in schedule.routes)
+
+    assert longest(50) < longest(0)
+
+
+def test_a_loop_street_is_swept_on_both_curbs_and_its_direction_checked() -> None:
+    streets = _grid()
+    x, y = 118.770, 32.040  # a cul-de-sac loop from the grid's south-west corner
+    loop = ((x, y), (x - 0.001, y - 0.0005), (x - 0.001, y - 0.0015), (x, y))
+    streets.append(street_with_defaults({"id": "loop", "road_class": "residential",
+                                         "coords": loop}))
+    schedule = _plan(streets)
+    sweeps = [(r, i, st) for r in schedule.routes for i, st in enumerate(r.steps)
+              if st.type == "serve" and st.street == "loop"]
+    assert sorted(st.forward for _, _, st in sweeps) == [False, True]  # right along, left against
+    r, i, st = sweeps[0]
+    flipped = st.model_copy(update={"forward": not st.forward})
+    bad_route = r.model_copy(update={"steps": r.steps[:i] + (flipped,) + r.steps[i + 1:]})
+    bad = schedule.model_copy(update={"routes": tuple(
+        bad_route if x is r else x for x in schedule.routes)})
+    assert any("swept against traffic" in p for p in check_schedule(streets, FLEET, bad))

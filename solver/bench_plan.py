@@ -1,0 +1,142 @@
+"""Benchmark of whole sweeping plans: import, plan, check, KPIs against targets.
+
+Cases live in ``benchmarks/plans.json``: a name, a street file (GeoJSON/CSV,
+or an OSM extract imported as part of the run), a fleet file, a time limit,
+an optional date and the wall-clock target. Each run is checked by the
+independent checker; the record keeps the KPIs, the bound on km driven and
+the seconds spent importing, planning and checking.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.errors import InputError
+from models.read_fleet import read_fleet
+from models.read_osm import read_osm
+from models.read_streets import load_streets
+from models.schedule import InputRef
+from solver.check_schedule import check_schedule
+from solver.sweep import PlanParams, plan_sweeping
+
+OSM_SUFFIXES = (".osm", ".osm.gz", ".osm.bz2", ".osm.xml")
+
+
+class PlanCase(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    name: str
+    streets: str  # path relative to the cases file
+    fleet: str
+    time_limit: float = Field(gt=0)
+    target_s: float = Field(gt=0)
+    date: str | None = None
+
+
+class PlanRecord(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    name: str
+    status: str
+    feasible: bool
+    violations: int
+    segments: int
+    vehicles: int
+    vehicles_used: int
+    swept_km: float
+    deadhead_km: float
+    deadhead_pct: float
+    sweeping_rate_pct: float
+    unassigned: int
+    cost: float
+    driven_km_lower_bound: float | None
+    bound_gap_pct: float | None
+    import_s: float
+    plan_s: float
+    check_s: float
+    time_limit: float
+    target_s: float
+    within_target: bool
+
+
+def load_cases(path: Path) -> list[PlanCase]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(str(path), None, None, f"cannot read plan cases: {exc}") from None
+    cases = []
+    for i, rec in enumerate(raw.get("cases", [])):
+        try:
+            cases.append(PlanCase.model_validate(rec))
+        except ValueError as exc:
+            raise InputError(str(path), f"cases[{i}]", None, str(exc)) from None
+    return cases
+
+
+def run_case(case: PlanCase, base: Path, workers: int = 0,
+             keep: Path | None = None) -> PlanRecord:
+    """Plan one case and check it; import time counts towards the target.
+
+    ``keep``: a folder to write ``<case>.schedule.json`` and ``<case>.problems.txt`` into.
+    """
+    streets_path = (base / case.streets).resolve()
+    fleet_path = (base / case.fleet).resolve()
+    started = time.perf_counter()
+    if streets_path.name.endswith(OSM_SUFFIXES):
+        streets = list(read_osm(streets_path).streets)
+    else:
+        streets = list(load_streets(streets_path, _day(case.date)).streets)
+    fleet = read_fleet(fleet_path)
+    imported = time.perf_counter()
+    refs = {name: InputRef(path=str(p), sha256=hashlib.sha256(p.read_bytes()).hexdigest())
+            for name, p in (("streets", streets_path), ("fleet", fleet_path))}
+    schedule = plan_sweeping(streets, fleet, PlanParams(time_limit=case.time_limit,
+                                                        workers=workers), refs, case.date)
+    planned = time.perf_counter()
+    problems = check_schedule(streets, fleet, schedule)
+    checked = time.perf_counter()
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        (keep / f"{case.name}.schedule.json").write_text(schedule.model_dump_json(),
+                                                         encoding="utf-8")
+        (keep / f"{case.name}.problems.txt").write_text("\n".join(problems), encoding="utf-8")
+    s = schedule.summary
+    driven = s.swept_km + s.deadhead_km
+    bound = s.driven_km_lower_bound
+    total = planned - started
+    return PlanRecord(
+        name=case.name, status=schedule.status, feasible=not problems,
+        violations=len(problems), segments=len(streets), vehicles=len(fleet.vehicles),
+        vehicles_used=s.vehicles_used, swept_km=s.swept_km, deadhead_km=s.deadhead_km,
+        deadhead_pct=s.deadhead_pct, sweeping_rate_pct=s.sweeping_rate_pct,
+        unassigned=s.unassigned, cost=s.cost, driven_km_lower_bound=bound,
+        bound_gap_pct=round(100 * (driven - bound) / bound, 2) if bound else None,
+        import_s=round(imported - started, 2), plan_s=round(planned - imported, 2),
+        check_s=round(checked - planned, 2), time_limit=case.time_limit,
+        target_s=case.target_s, within_target=total <= case.target_s,
+    )
+
+
+def _day(date: str | None):  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    return None if date is None else datetime.strptime(date, "%Y-%m-%d").date()
+
+
+def render(records: list[PlanRecord]) -> str:
+    head = ("| case | segments | vehicles used | km swept | deadhead km (%) | sweeping rate | "
+            "unassigned | km driven / bound | import + plan s (target) | checked |")
+    rows = [head, "|" + "---|" * 10]
+    for r in records:
+        bound = (f"{r.swept_km + r.deadhead_km:.1f} / {r.driven_km_lower_bound:.1f} "
+                 f"(≤ {r.bound_gap_pct:.1f} % above)" if r.driven_km_lower_bound else "-")
+        rows.append(
+            f"| {r.name} | {r.segments} | {r.vehicles_used} of {r.vehicles} | {r.swept_km:.1f} | "
+            f"{r.deadhead_km:.1f} ({r.deadhead_pct:.1f} %) | {r.sweeping_rate_pct:.1f} % | "
+            f"{r.unassigned} | {bound} | {r.import_s + r.plan_s:.0f} ({r.target_s:.0f}) "
+            f"{'ok' if r.within_target else 'MISSED'} | "
+            f"{'feasible' if r.feasible else f'{r.violations} violations'} |")
+    return "\n".join(rows)

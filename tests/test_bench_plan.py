@@ -1,0 +1,52 @@
+"""The plan benchmark runner: cases file, checked plans, records and the target column."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from cli import app
+from models.write_streets import write_geojson
+from tests.test_sweep_plan import FLEET, _grid
+
+runner = CliRunner()
+
+
+def _cases(tmp_path, target_s: float) -> str:
+    write_geojson(_grid(), tmp_path / "streets.geojson")
+    (tmp_path / "fleet.json").write_text(FLEET.model_dump_json(), encoding="utf-8")
+    cases = {"cases": [{"name": "grid", "streets": "streets.geojson", "fleet": "fleet.json",
+                        "time_limit": 2, "target_s": target_s}]}
+    path = tmp_path / "plans.json"
+    path.write_text(json.dumps(cases), encoding="utf-8")
+    return str(path)
+
+
+def test_bench_plan_records_checked_kpis(tmp_path) -> None:
+    out = tmp_path / "records.json"
+    result = runner.invoke(app, ["bench-plan", _cases(tmp_path, 60), "--json", str(out),
+                                 "--keep", str(tmp_path / "keep")])
+    assert result.exit_code == 0, result.output
+    [record] = json.loads(out.read_text(encoding="utf-8"))
+    assert record["name"] == "grid" and record["feasible"] and record["within_target"]
+    assert record["segments"] == len(_grid())
+    assert record["driven_km_lower_bound"] <= record["swept_km"] + record["deadhead_km"]
+    assert "| grid | 24 |" in result.output
+    kept = json.loads((tmp_path / "keep" / "grid.schedule.json").read_text(encoding="utf-8"))
+    assert round(kept["summary"]["swept_km"], 3) == round(record["swept_km"], 3)
+
+
+def test_bench_plan_says_when_the_target_time_is_missed(tmp_path) -> None:
+    result = runner.invoke(app, ["bench-plan", _cases(tmp_path, 0.001)])
+    assert result.exit_code == 0, result.output
+    assert "MISSED" in result.output
+
+
+def test_bench_plan_names_a_bad_case(tmp_path) -> None:
+    path = tmp_path / "plans.json"
+    path.write_text(json.dumps({"cases": [{"name": "x", "streets": "s", "fleet": "f"}]}),
+                    encoding="utf-8")
+    result = runner.invoke(app, ["bench-plan", str(path)])
+    assert result.exit_code == 2
+    assert "cases[0]" in result.output and str(path) in result.output

@@ -1,0 +1,79 @@
+"""Plans by districts: street types, balanced cuts, vehicle shares, and whole plans checked."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from models.fleet import Vehicle
+from models.network import build_network
+from solver.check_schedule import check_schedule
+from solver.sweep import PlanParams, _snap_inside, main_component, plan_sweeping
+from solver.sweep_districts import _bisect, _largest_remainder, make_districts, natural_types
+from solver.sweep_tasks import build_tasks
+from tests.test_sweep_plan import FLEET, _grid
+
+
+def _fleet_of(n: int):
+    """FLEET with ``n`` copies of each of its vehicles (ids made unique)."""
+    vehicles = [v.model_copy(update={"id": f"{v.id}-{i}"})
+                for i in range(n) for v in FLEET.vehicles]
+    return FLEET.model_copy(update={"vehicles": tuple(vehicles)})
+
+
+def test_bisection_gives_compact_parts_of_equal_weight() -> None:
+    rng = np.random.default_rng(1)
+    xy = rng.uniform(0, 1000, size=(200, 2))
+    weight = np.ones(200)
+    parts = _bisect(list(range(200)), xy, weight, 5)
+    assert len(parts) == 5
+    assert sorted(i for p in parts for i in p) == list(range(200))
+    assert max(len(p) for p in parts) - min(len(p) for p in parts) <= 2
+
+
+def test_vehicles_are_shared_in_proportion_with_at_least_one_each() -> None:
+    assert _largest_remainder(np.array([3.0, 1.0]), 6) == [4, 2]
+    assert _largest_remainder(np.array([0.0, 5.0, 5.0]), 3) == [1, 1, 1]
+    assert sum(_largest_remainder(np.array([1.0, 2.0, 7.0]), 11)) == 11
+
+
+def test_streets_only_one_type_may_sweep_go_to_it() -> None:
+    streets = _grid()
+    streets[0] = streets[0].model_copy(update={"allowed_types": (FLEET.vehicle_types[0].id,)})
+    network = build_network(streets)
+    tasks, _ = build_tasks(streets, network, FLEET)
+    natural = natural_types(streets, tasks, FLEET)
+    assert natural[0] == FLEET.vehicle_types[0].id
+    assert set(natural) == {t.street for t in tasks}
+
+
+def test_districts_cover_each_street_once_and_get_vehicles() -> None:
+    streets = _grid()
+    fleet = _fleet_of(3)
+    network = build_network(streets)
+    inside = main_component(network)
+    points = {f"depot:{d.id}": d.at for d in fleet.depots}
+    snapped = _snap_inside(points, network, inside, 500, fleet, None)
+    tasks, _ = build_tasks(streets, network, fleet)
+    districts = make_districts(streets, network, tasks, fleet, snapped, district_tasks=8)
+    assert len(districts) > 1
+    swept = sorted(k for d in districts for k in d.streets)
+    assert swept == sorted({t.street for t in tasks})
+    assert all(d.vehicles and all(isinstance(v, Vehicle) and v.type == d.type_id
+                                  for v in d.vehicles) for d in districts)
+    ids = [v.id for d in districts for v in d.vehicles]
+    assert len(ids) == len(set(ids))  # no vehicle in two districts
+
+
+def test_a_plan_by_districts_passes_the_checker_on_the_whole_network() -> None:
+    streets = _grid()
+    fleet = _fleet_of(3)
+    schedule = plan_sweeping(streets, fleet, PlanParams(time_limit=8, district_tasks=10,
+                                                        workers=1))
+    assert check_schedule(streets, fleet, schedule) == []
+    served = [st.task for r in schedule.routes for st in r.steps if st.type == "serve"]
+    assert len(served) == len(set(served))
+    network = build_network(streets)
+    tasks, _ = build_tasks(streets, network, fleet)
+    assert len(served) + len(schedule.unassigned) == len(tasks)
+    assert len(served) >= 0.9 * len(tasks)
+    assert schedule.summary.driven_km_lower_bound is not None
