@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -213,11 +214,19 @@ def _plan_district(args: tuple[list[Street], Fleet, float, float]) -> Schedule |
     from solver.sweep import PlanParams, plan_sweeping
 
     sub, sub_fleet, seconds, max_snap_m = args
-    try:
-        return plan_sweeping(sub, sub_fleet, PlanParams(
-            time_limit=seconds, max_snap_m=max_snap_m, district_tasks=10**9))
-    except InputError as exc:
-        return str(exc)
+    started = time.perf_counter()
+    while True:
+        left = seconds - (time.perf_counter() - started)
+        try:
+            return plan_sweeping(sub, sub_fleet, PlanParams(
+                time_limit=max(1.0, left), max_snap_m=max_snap_m, district_tasks=10**9))
+        except InputError as exc:
+            # a facility near the district but off its own street set: plan without it
+            off = [f for f in sub_fleet.facilities if exc.record and f"'{f.id}'" in exc.record]
+            if not off or exc.field != "at":
+                return str(exc)
+            sub_fleet = sub_fleet.model_copy(update={"facilities": tuple(
+                f for f in sub_fleet.facilities if f not in off)})
 
 
 def plan_districts(

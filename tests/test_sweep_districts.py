@@ -77,3 +77,21 @@ def test_a_plan_by_districts_passes_the_checker_on_the_whole_network() -> None:
     assert len(served) + len(schedule.unassigned) == len(tasks)
     assert len(served) >= 0.9 * len(tasks)
     assert schedule.summary.driven_km_lower_bound is not None
+
+
+def test_a_district_plans_without_a_facility_off_its_street_set() -> None:
+    from models.fleet import Point
+    from models.schedule import Schedule
+    from solver.sweep_districts import _plan_district
+
+    far = FLEET.facilities[1].model_copy(update={"id": "far-hydrant",
+                                                 "at": Point(lon=118.90, lat=32.10)})
+    fleet = FLEET.model_copy(update={"facilities": (*FLEET.facilities, far)})
+    result = _plan_district((_grid(), fleet, 3.0, 500.0))
+    assert isinstance(result, Schedule) and result.routes
+    assert all(st.facility != "far-hydrant" for r in result.routes for st in r.steps)
+    # a depot off the map is still an error, reported for the district
+    depot = FLEET.depots[0].model_copy(update={"at": Point(lon=118.90, lat=32.10)})
+    off = FLEET.model_copy(update={"depots": (depot,)})
+    message = _plan_district((_grid(), off, 2.0, 500.0))
+    assert isinstance(message, str) and "depots[0]" in message
