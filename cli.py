@@ -636,6 +636,8 @@ def plan_cmd(
                       f"{s.driven_km_lower_bound or 0:.1f}: at most "
                       f"{_bound_gap(s.swept_km + s.deadhead_km, s.driven_km_lower_bound)} % "
                       "above the best possible)"),
+        ("snapped", ", ".join(f"{k.split(':', 1)[1]} {m:.0f} m"
+                              for k, m in schedule.snap_m.items())),
         ("wall s", f"{s.solve_s:.1f}"),
         ("written", str(out / "schedule.json")),
     ):

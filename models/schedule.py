@@ -107,3 +107,8 @@ class Schedule(_Frozen):
     unassigned: tuple[Unassigned, ...]
     inputs: dict[str, InputRef]
     violations: tuple[str, ...] = ()
+    snap_m: dict[str, float] = Field(
+        default_factory=dict,
+        description="metres from each depot and facility ('depot:ID', 'facility:ID') to the "
+                    "network node it was snapped to",
+    )

@@ -78,10 +78,12 @@ def plan_sweeping(
                        "a part of the network not connected to the rest)"))
     total_m = sum(t.length_m for t in tasks)
     if not reachable:
-        return _schedule("no-work", [], unassigned, 0.0, total_m, started, inputs, date)
+        return _with_snaps(
+            _schedule("no-work", [], unassigned, 0.0, total_m, started, inputs, date), snapped)
     if len(reachable) > params.district_tasks:
-        return _plan_by_districts(streets, network, fleet, reachable, snapped, unassigned,
-                                  total_m, params, started, inputs, date)
+        return _with_snaps(_plan_by_districts(streets, network, fleet, reachable, snapped,
+                                              unassigned, total_m, params, started, inputs,
+                                              date), snapped)
     model = SweepModel(streets, network, fleet, reachable, snapped,
                        balance_weight=params.balance_weight)
     left = max(0.5, params.time_limit - (time.perf_counter() - started))
@@ -110,7 +112,11 @@ def plan_sweeping(
         deadhead_lower_bound_m(network, [t for t in reachable if t.id in swept_tasks]))
     bound = max(_driven_lower_bound(model, routes), flow_bound)
     summary = schedule.summary.model_copy(update={"driven_km_lower_bound": round(bound / 1000, 3)})
-    return schedule.model_copy(update={"summary": summary})
+    return _with_snaps(schedule.model_copy(update={"summary": summary}), snapped)
+
+
+def _with_snaps(schedule: Schedule, snapped: dict[str, tuple[int, float]]) -> Schedule:
+    return schedule.model_copy(update={"snap_m": {k: round(d, 1) for k, (_, d) in snapped.items()}})
 
 
 def _plan_by_districts(

@@ -221,3 +221,11 @@ def test_a_loop_street_is_swept_on_both_curbs_and_its_direction_checked() -> Non
     bad = schedule.model_copy(update={"routes": tuple(
         bad_route if x is r else x for x in schedule.routes)})
     assert any("swept against traffic" in p for p in check_schedule(streets, FLEET, bad))
+
+
+def test_snap_distances_are_reported() -> None:
+    schedule = plan_sweeping(_grid(), FLEET, PlanParams(time_limit=1))
+    assert set(schedule.snap_m) == {f"depot:{d.id}" for d in FLEET.depots} | {
+        f"facility:{f.id}" for f in FLEET.facilities}
+    assert all(0 <= m <= 500 for m in schedule.snap_m.values())
+    assert schedule.snap_m["depot:D1"] > 0  # (118.78, 32.045) is not on a grid corner
