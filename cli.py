@@ -263,7 +263,8 @@ def _check_schedule_file(path: Path) -> None:
         err = exc.errors()[0]
         field = ".".join(str(x) for x in err["loc"]) or None
         raise InputError(str(path), None, field, err["msg"]) from None
-    for name in ("streets", "fleet"):
+    needed = ("streets", "volunteers") if schedule.patrol is not None else ("streets", "fleet")
+    for name in needed:
         ref = schedule.inputs.get(name)
         if ref is None:
             raise InputError(str(path), "inputs", name, "missing: the plan does not say its input")
@@ -275,8 +276,17 @@ def _check_schedule_file(path: Path) -> None:
                              f"{source} has changed since the plan was made")
     day = datetime.strptime(schedule.date, "%Y-%m-%d").date() if schedule.date else None
     streets = load_streets(Path(schedule.inputs["streets"].path), day).streets
-    fleet = read_fleet(Path(schedule.inputs["fleet"].path))
-    problems = check_schedule(streets, fleet, schedule)
+    if schedule.patrol is not None:
+        from models.read_patrol import read_must_cover, read_volunteers
+        from solver.check_patrol import check_patrol
+
+        vols = read_volunteers(Path(schedule.inputs["volunteers"].path))
+        ref = schedule.inputs.get("must_cover")
+        must = read_must_cover(Path(ref.path)) if ref is not None else []
+        problems = check_patrol(streets, vols, must, schedule)
+    else:
+        fleet = read_fleet(Path(schedule.inputs["fleet"].path))
+        problems = check_schedule(streets, fleet, schedule)
     if problems:
         typer.echo(f"infeasible: {len(problems)} violation(s)")
         for p in problems:
@@ -677,6 +687,108 @@ def bench_plan_cmd(
         typer.echo(f"\nrecords: {json_out}")
     if not all(r.feasible for r in records):
         raise typer.Exit(1)
+
+
+@app.command("patrol")
+@_input_boundary
+def patrol_cmd(
+    streets: Annotated[
+        Path | None,
+        typer.Option("--streets", exists=True, dir_okay=False,
+                     show_default="bundled demo district", help="Street file (as for plan)."),
+    ] = None,
+    volunteers: Annotated[
+        Path | None,
+        typer.Option("--volunteers", exists=True, dir_okay=False,
+                     show_default="bundled demo volunteers", help="Volunteers CSV."),
+    ] = None,
+    cases: Annotated[
+        Path | None,
+        typer.Option("--cases", exists=True, dir_okay=False,
+                     show_default="bundled demo cases", help="Reported cases CSV."),
+    ] = None,
+    must_cover: Annotated[
+        Path | None,
+        typer.Option("--must-cover", exists=True, dir_okay=False,
+                     show_default="bundled demo road chiefs' streets",
+                     help="CSV of street ids that must be patrolled."),
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Plan date YYYY-MM-DD (case ages).")
+    ] = None,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", "-t", min=0.5, help="Wall seconds for the plan.")
+    ] = 60.0,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the outputs.")] = Path(
+        "patrol-out"),
+    workers: Annotated[
+        int, typer.Option("--workers", min=0, help="Processes (meeting points); 0: every core.")
+    ] = 0,
+) -> None:
+    """Plan volunteer patrols: who walks which streets, most important first."""
+    import hashlib
+
+    from models.read_patrol import check_must_cover, read_cases, read_must_cover, read_volunteers
+    from models.schedule import InputRef
+    from models.write_schedule import route_sheet, write_routes_geojson
+    from solver.patrol import PatrolParams, plan_patrol, street_priorities, walk_streets
+    from solver.pictures import draw_coverage
+
+    demo = streets is None
+    streets_path = streets or instances.demo_streets()
+    volunteers_path = volunteers or instances.demo_volunteers()
+    cases_path = cases or (instances.demo_cases() if demo else None)
+    must_path = must_cover or (instances.demo_must_cover() if demo else None)
+    files = {"streets": streets_path, "volunteers": volunteers_path, "cases": cases_path,
+             "must_cover": must_path}
+    day = datetime.now().date()
+    if date is not None:
+        try:
+            day = datetime.strptime(date, "%Y-%m-%d").date()
+        except ValueError:
+            raise InputError(None, "--date", "date", f"expected YYYY-MM-DD, got {date!r}") from None
+    elif demo:
+        day = instances.DEMO_DATE
+    street_list = load_streets(streets_path, day).streets
+    vols = read_volunteers(volunteers_path)
+    case_list = read_cases(cases_path, day) if cases_path else []
+    must = read_must_cover(must_path) if must_path else []
+    if must_path:
+        check_must_cover(must, street_list, str(must_path))
+    refs = {name: InputRef(path=str(p), sha256=hashlib.sha256(p.read_bytes()).hexdigest())
+            for name, p in files.items() if p is not None}
+    schedule, kpis = plan_patrol(street_list, vols, case_list, must,
+                                 PatrolParams(time_limit=time_limit, workers=workers),
+                                 day.isoformat(), refs)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "schedule.json").write_text(schedule.model_dump_json(indent=1), encoding="utf-8")
+    _write_tables(schedule, out)
+    attribution = OSM_ATTRIBUTION if demo else None
+    write_routes_geojson(schedule, street_list, out / "patrol.geojson", attribution)
+    sheets = out / "sheets"
+    sheets.mkdir(exist_ok=True)
+    for route in schedule.routes:
+        (sheets / f"{route.vehicle}.md").write_text(route_sheet(route, street_list),
+                                                     encoding="utf-8")
+    walk = walk_streets(street_list)
+    priority, _, _ = street_priorities(walk, case_list)
+    draw_coverage(schedule, walk, list(priority), out / "coverage.png")
+    for key, value in (
+        ("status", schedule.status),
+        ("priority", f"{kpis.priority_covered_pct:.1f} % covered ({kpis.priority_covered:.0f} "
+                     f"of {kpis.priority_total:.0f}; {kpis.covered_of_bound_pct:.1f} % of the "
+                     f"{kpis.priority_upper_bound:.0f} the volunteers can reach at all)"),
+        ("must-cover", f"{kpis.must_cover_met} of {kpis.must_cover} met"),
+        ("patrolled", f"{kpis.streets_patrolled} streets, {kpis.km_patrolled:.1f} km"),
+        ("volunteers", f"{kpis.volunteers_used} of {kpis.volunteers} used"),
+        ("route time", f"mean {kpis.mean_route_min:.0f} min, max {kpis.max_route_min:.0f} min"),
+        ("cases", f"{kpis.cases_used} used, {len(kpis.cases_far)} too far from a street"
+                  + (f" ({', '.join(kpis.cases_far[:5])})" if kpis.cases_far else "")),
+        ("unassigned", str(schedule.summary.unassigned)),
+        ("wall s", f"{schedule.summary.solve_s:.1f}"),
+        ("written", str(out / "schedule.json")),
+    ):
+        typer.echo(f"{key:<11} {value}")
 
 
 def _bound_gap(driven: float, bound: float | None) -> str:

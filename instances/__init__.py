@@ -6,11 +6,14 @@ directory and after a non-editable ``pip install``. Attribution: ``carp/README.m
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 CARP_SETS = ("gdb", "val", "egl")
 DEFAULT_INSTANCE = "egl-e1-A"
+# The plan date of the demo patrol: its cases were reported in the 14 days before.
+DEMO_DATE = dt.date(2026, 11, 27)
 
 _CARP = Path(__file__).resolve().parent / "carp"
 
@@ -63,3 +66,18 @@ def demo_streets() -> Path:
 def demo_fleet() -> Path:
     """The bundled demo district's fleet."""
     return Path(__file__).resolve().parent / "demo" / "fleet.yaml"
+
+
+def demo_volunteers() -> Path:
+    """The bundled demo district's patrol volunteers (40, at four community centres)."""
+    return Path(__file__).resolve().parent / "demo" / "volunteers.csv"
+
+
+def demo_cases() -> Path:
+    """The bundled demo district's reported cases (120, the 14 days before :data:`DEMO_DATE`)."""
+    return Path(__file__).resolve().parent / "demo" / "cases.csv"
+
+
+def demo_must_cover() -> Path:
+    """The bundled demo district's must-cover streets (8 road chiefs' segments)."""
+    return Path(__file__).resolve().parent / "demo" / "must_cover.csv"

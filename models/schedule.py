@@ -99,6 +99,26 @@ class Summary(_Frozen):
     )
 
 
+class PatrolKPIs(_Frozen):
+    """Patrol plans only: priority is the street's class default plus its decayed cases."""
+
+    priority_total: float
+    priority_covered: float
+    priority_covered_pct: float
+    priority_upper_bound: float  # what the volunteers could reach at all
+    covered_of_bound_pct: float
+    must_cover: int
+    must_cover_met: int
+    streets_patrolled: int
+    km_patrolled: float
+    volunteers: int
+    volunteers_used: int
+    mean_route_min: float
+    max_route_min: float
+    cases_used: int
+    cases_far: tuple[str, ...]
+
+
 class Schedule(_Frozen):
     status: Status
     date: str | None
@@ -107,6 +127,7 @@ class Schedule(_Frozen):
     unassigned: tuple[Unassigned, ...]
     inputs: dict[str, InputRef]
     violations: tuple[str, ...] = ()
+    patrol: PatrolKPIs | None = None
     snap_m: dict[str, float] = Field(
         default_factory=dict,
         description="metres from each depot and facility ('depot:ID', 'facility:ID') to the "

@@ -100,3 +100,31 @@ def draw_gantt(schedule: Schedule, path: Path) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def draw_coverage(schedule: Schedule, streets: Sequence[Street], priority: Sequence[float],
+                  path: Path, title: str = "") -> Path:
+    """Walkable streets coloured by priority; patrolled ones drawn thick, the rest thin."""
+    _setup()
+    walked = {st.street for r in schedule.routes for st in r.steps if st.type == "serve"}
+    top = max(priority, default=1.0) or 1.0
+    cmap = plt.get_cmap("YlOrRd")
+    fig, ax = plt.subplots(figsize=(10, 10))
+    for s, p in zip(streets, priority):
+        xs, ys = zip(*s.coords)
+        done = s.id in walked
+        ax.plot(xs, ys, color=cmap(0.25 + 0.75 * p / top), linewidth=2.6 if done else 0.7,
+                alpha=1.0 if done else 0.6, zorder=3 if done else 1)
+    ax.plot([], [], color=cmap(1.0), linewidth=2.6, label="patrolled (colour: priority)")
+    ax.plot([], [], color=cmap(1.0), linewidth=0.7, label="not patrolled")
+    kpi = schedule.patrol
+    ax.set_aspect(1 / 0.85)
+    ax.set_xlabel("longitude")
+    ax.set_ylabel("latitude")
+    ax.legend(loc="upper right", fontsize=8)
+    covered = f" - {kpi.priority_covered_pct:.1f} % of the priority covered" if kpi else ""
+    ax.set_title(title or f"Patrol coverage {schedule.date or ''}{covered}".strip())
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

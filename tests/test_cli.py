@@ -23,8 +23,8 @@ COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-def
 
 
 def test_commands() -> None:
-    assert COMMANDS == ["bench", "bench-plan", "bench-report", "check", "import-osm", "plan", "solve",
-                        "streets"]
+    assert COMMANDS == ["bench", "bench-plan", "bench-report", "check", "import-osm", "patrol",
+                        "plan", "solve", "streets"]
 
 
 @pytest.mark.parametrize("args", [[], *([c] for c in COMMANDS)], ids=["app", *COMMANDS])

@@ -1,0 +1,64 @@
+"""Volunteer patrols as pure validated data: volunteers, reported cases, targets.
+
+Units: clock times in seconds after midnight (readers accept ``"HH:MM"``),
+durations in minutes, speeds in km/h, positions WGS-84 lon/lat, case times
+as ISO dates or date-times (age in days for the decay).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from models.fleet import Point
+
+Mode = Literal["walk", "bike"]
+SPEED_KMH: dict[str, float] = {"walk": 4.5, "bike": 12.0}
+
+# The bureau's eleven kinds of service a volunteer may take part in and a case may report.
+SERVICE_KINDS: tuple[str, ...] = (
+    "dirty-street", "overflowing-bin", "illegal-dumping", "broken-facility", "road-damage",
+    "illegal-stall", "illegal-parking", "blocked-waterway", "graffiti", "greenery-damage",
+    "other",
+)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Volunteer(_Frozen):
+    id: str = Field(min_length=1)
+    name: str = ""
+    at: Point  # meeting point
+    free_from: int = Field(ge=0)
+    free_to: int = Field(ge=0)
+    mode: Mode = "walk"
+    max_minutes: float = Field(gt=0)
+    kinds: tuple[str, ...] = ()  # empty: every kind
+    buddy: str | None = None  # walks together with this volunteer
+
+    @model_validator(mode="after")
+    def _hours(self) -> Volunteer:
+        if self.free_to <= self.free_from:
+            raise ValueError("free_to must be after free_from")
+        for k in self.kinds:
+            if k not in SERVICE_KINDS:
+                raise ValueError(f"unknown kind {k!r}; known: {', '.join(SERVICE_KINDS)}")
+        return self
+
+
+class Case(_Frozen):
+    """A problem reported at a place: it raises the priority of the nearest street."""
+
+    id: str = Field(min_length=1)
+    at: Point
+    kind: str
+    age_days: float = Field(ge=0)  # at the plan date
+
+    @model_validator(mode="after")
+    def _kind(self) -> Case:
+        if self.kind not in SERVICE_KINDS:
+            raise ValueError(f"unknown kind {self.kind!r}; known: {', '.join(SERVICE_KINDS)}")
+        return self

@@ -1,0 +1,387 @@
+"""Volunteer patrol routes: prize-collecting arc routing with OR-Tools.
+
+* Walkers and cyclists ignore one-way rules; only walkable road classes are
+  used (``CLASS_DEFAULTS[...].walkable``).
+* A street's priority is its class default plus, for every reported case
+  snapped to it (within :data:`CASE_SNAP_M`), ``CASE_WEIGHT`` halved every
+  :data:`HALF_LIFE_DAYS` of the case's age. It is collected once however
+  many walk the street.
+* Each volunteer (a buddy pair is one team: the shorter free time, the slower
+  mode) walks from the meeting point and back within the free hours and
+  ``max_minutes``. Leaving a street out costs ``PRIZE_S`` seconds per point
+  of priority; a must-cover street (a road chief's own road) costs
+  :data:`MUST_COST`, so it is only left out when no one can reach it in time,
+  and then it is listed as unassigned with that reason.
+* Balance: a weight on the longest walk (``balance`` per second).
+* Scale: volunteers are grouped by meeting point, each street goes to the
+  nearest group that can reach it, and the groups are solved in parallel.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.carp import Link
+from models.network import StreetNetwork, build_network
+from models.patrol import SPEED_KMH, Case, Volunteer
+from models.schedule import InputRef, PatrolKPIs, Route, Schedule, Step, Summary, Unassigned
+from models.streets import CLASS_DEFAULTS, Street, haversine_m
+from solver.paths import UNREACHABLE, ShortestPaths, shortest_paths
+
+CASE_SNAP_M = 100.0  # a case farther than this from every walkable street is not used
+CASE_WEIGHT = 10.0  # priority a fresh case adds to its street
+HALF_LIFE_DAYS = 7.0
+PRIZE_S = 3600  # walking seconds one point of priority is worth: coverage comes first
+MUST_COST = 10**8
+
+
+class PatrolParams(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    time_limit: float = Field(default=60.0, gt=0)
+    max_snap_m: float = Field(default=300.0, gt=0)
+    balance: int = Field(default=1, ge=0)
+    workers: int = Field(default=0, ge=0)
+
+
+@dataclass(frozen=True)
+class Team:
+    """Who walks one route: a volunteer or a buddy pair."""
+
+    id: str
+    node: int
+    start: int
+    end: int
+    max_s: int
+    mps: float
+    mode: str
+
+
+def walk_streets(streets: Sequence[Street]) -> list[Street]:
+    """The walkable streets, two-way for walkers."""
+    return [s.model_copy(update={"oneway": "no"}) for s in streets
+            if CLASS_DEFAULTS[s.road_class].walkable]
+
+
+def street_priorities(streets: Sequence[Street], cases: Sequence[Case]
+                      ) -> tuple[np.ndarray, int, list[str]]:
+    """Priority per street, the number of cases used and the ids of those too far away."""
+    prio = np.array([float(s.priority) for s in streets])
+    pts = [(k, p) for k, s in enumerate(streets) for p in _dense(s.coords)]
+    if not pts:
+        return prio, 0, [c.id for c in cases]
+    owner = np.array([k for k, _ in pts])
+    xy = np.array([p for _, p in pts])
+    lat0 = math.radians(float(xy[:, 1].mean()))
+    scale = np.array([111_320 * math.cos(lat0), 110_574])
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(xy * scale)
+    used, far = 0, []
+    for c in cases:
+        dist, i = tree.query(np.array([c.at.lon, c.at.lat]) * scale)
+        if dist > CASE_SNAP_M:
+            far.append(c.id)
+            continue
+        prio[owner[i]] += CASE_WEIGHT * 0.5 ** (c.age_days / HALF_LIFE_DAYS)
+        used += 1
+    return prio, used, far
+
+
+def _dense(coords: Sequence[tuple[float, float]], step_m: float = 20.0
+           ) -> list[tuple[float, float]]:
+    """Points along a line every ``step_m`` metres (for snapping cases to streets)."""
+    out = [coords[0]]
+    for a, b in zip(coords, coords[1:]):
+        n = max(1, int(haversine_m(a, b) // step_m))
+        out += [(a[0] + (b[0] - a[0]) * j / n, a[1] + (b[1] - a[1]) * j / n)
+                for j in range(1, n + 1)]
+    return out
+
+
+def teams(volunteers: Sequence[Volunteer]) -> list[tuple[str, list[Volunteer]]]:
+    """Volunteers as teams: buddies walk together (listed once)."""
+    by_id = {v.id: v for v in volunteers}
+    seen: set[str] = set()
+    out = []
+    for v in volunteers:
+        if v.id in seen:
+            continue
+        group = [v]
+        if v.buddy and v.buddy in by_id and v.buddy not in seen and v.buddy != v.id:
+            group.append(by_id[v.buddy])
+        seen |= {g.id for g in group}
+        out.append(("+".join(g.id for g in group), group))
+    return out
+
+
+def plan_patrol(
+    streets: Sequence[Street],
+    volunteers: Sequence[Volunteer],
+    cases: Sequence[Case] = (),
+    must_cover: Sequence[str] = (),
+    params: PatrolParams | None = None,
+    date: str | None = None,
+    inputs: dict[str, InputRef] | None = None,
+) -> tuple[Schedule, PatrolKPIs]:
+    params = params or PatrolParams()
+    started = time.perf_counter()
+    walk = walk_streets(streets)
+    network = build_network(walk)
+    prio, used, far = street_priorities(walk, cases)
+    must = {sid for sid in must_cover}
+    index = {s.id: k for k, s in enumerate(walk)}
+    unassigned = [Unassigned(task=sid, street=sid, side="centre",
+                             reason="a must-cover street that is not walkable (road class) or "
+                                    "not in the street file")
+                  for sid in sorted(must) if sid not in index]
+    from solver.sweep_ortools import snap
+
+    points = {f"volunteer:{v.id}": v.at for v in volunteers}
+    snapped = snap(points, network)
+    team_list: list[Team] = []
+    off_map: list[str] = []
+    for tid, group in teams(volunteers):
+        node, dist = snapped[f"volunteer:{group[0].id}"]
+        if dist > params.max_snap_m:
+            off_map.append(tid)
+            continue
+        start = max(g.free_from for g in group)
+        end = min(g.free_to for g in group)
+        max_s = int(min(min(g.max_minutes for g in group) * 60, end - start))
+        mode = "walk" if any(g.mode == "walk" for g in group) else "bike"
+        if max_s <= 0:
+            off_map.append(tid)
+            continue
+        team_list.append(Team(tid, node, start, end, max_s, SPEED_KMH[mode] / 3.6, mode))
+    links = [Link(u=lk.u, v=lk.v, cost=max(1, round(lk.length_m)), oneway=False)
+             for lk in network.links]
+    ends = sorted({lk.u for lk in network.links} | {lk.v for lk in network.links}
+                  | {t.node for t in team_list})
+    paths = shortest_paths(len(network.nodes), links, ends)
+    groups = _groups(network, paths, team_list, prio, must, index)
+    jobs = [_Job(walk, network, paths, ts, ks, prio, must, index, params)
+            for ts, ks in groups]
+    results = _run(jobs, params, started)
+    routes: list[Route] = []
+    for res in results:
+        routes += res
+    covered = {st.street for r in routes for st in r.steps
+               if st.type == "serve" and st.street is not None}
+    reach = set().union(*(set(ks) for _, ks in groups)) if groups else set()
+    for sid in sorted(must & set(index)):
+        if sid not in covered:
+            why = ("no volunteer can reach it and get back within their free time"
+                   if index[sid] not in reach else
+                   "the volunteers who could reach it had no time left for it")
+            unassigned.append(Unassigned(task=sid, street=sid, side="centre", reason=why))
+    for tid in off_map:
+        unassigned.append(Unassigned(task=f"volunteer:{tid}", street="", side="",
+                                     reason="meeting point off the walkable network or no "
+                                            "free time"))
+    km = sum(walk[index[s]].length_m for s in covered) / 1000
+    dead = sum(r.deadhead_m for r in routes)
+    mins = [(r.steps[-1].end - r.steps[0].start) / 60 for r in routes]
+    total = float(prio.sum())
+    got = float(sum(prio[index[s]] for s in covered))
+    bound = float(sum(prio[k] for k in reach))
+    kpis = PatrolKPIs(
+        priority_total=round(total, 2), priority_covered=round(got, 2),
+        priority_covered_pct=round(100 * got / total, 2) if total else 100.0,
+        priority_upper_bound=round(bound, 2),
+        covered_of_bound_pct=round(100 * got / bound, 2) if bound else 100.0,
+        must_cover=len(must), must_cover_met=len(must & covered),
+        streets_patrolled=len(covered), km_patrolled=round(km, 3),
+        volunteers=len(volunteers),
+        volunteers_used=sum(len(r.vehicle.split("+")) for r in routes),
+        mean_route_min=round(float(np.mean(mins)), 1) if mins else 0.0,
+        max_route_min=round(max(mins), 1) if mins else 0.0,
+        cases_used=used, cases_far=tuple(far),
+    )
+    summary = Summary(
+        vehicles_used=len(routes), swept_km=round(km, 3), deadhead_km=round(dead / 1000, 3),
+        deadhead_pct=round(100 * dead / (dead + km * 1000), 2) if dead + km else 0.0,
+        sweeping_rate_pct=kpis.priority_covered_pct, overtime_s=0,
+        unassigned=len(unassigned), cost=0.0,
+        solve_s=round(time.perf_counter() - started, 2),
+    )
+    status = "partial" if unassigned else "solved"
+    schedule = Schedule(status=status, date=date, summary=summary, routes=tuple(routes),
+                        unassigned=tuple(unassigned), inputs=inputs or {}, patrol=kpis)
+    return schedule, kpis
+
+
+def _groups(network: StreetNetwork, paths: ShortestPaths, team_list: list[Team],
+            prio: np.ndarray, must: set[str], index: dict[str, int]
+            ) -> list[tuple[list[Team], list[int]]]:
+    """Teams by meeting point; each street to the nearest point where some team can walk it."""
+    by_node: dict[int, list[Team]] = {}
+    for t in team_list:
+        by_node.setdefault(t.node, []).append(t)
+    nodes = sorted(by_node)
+    if not nodes:
+        return []
+    owner: dict[int, list[int]] = {n: [] for n in nodes}
+    wanted = {index[s] for s in must if s in index}
+    for k, lk in enumerate(network.links):
+        if prio[k] <= 0 and k not in wanted:
+            continue
+        best, best_d = None, math.inf
+        for n in nodes:
+            d = min(paths.distance(n, lk.u), paths.distance(n, lk.v))
+            if d >= UNREACHABLE:
+                continue
+            loop = 2 * d + lk.length_m
+            if any(loop / t.mps <= t.max_s for t in by_node[n]) and d < best_d:
+                best, best_d = n, d
+        if best is not None:
+            owner[best].append(k)
+    return [(by_node[n], owner[n]) for n in nodes if owner[n]]
+
+
+@dataclass
+class _Job:
+    streets: list[Street]
+    network: StreetNetwork
+    paths: ShortestPaths
+    teams: list[Team]
+    links: list[int]
+    prio: np.ndarray
+    must: set[str]
+    index: dict[str, int]
+    params: PatrolParams
+
+
+def _run(jobs: list[_Job], params: PatrolParams, started: float) -> list[list[Route]]:
+    if not jobs:
+        return []
+    workers = max(1, min(len(jobs), params.workers or (os.cpu_count() or 1)))
+    left = max(1.0, params.time_limit - (time.perf_counter() - started))
+    rounds = math.ceil(len(jobs) / workers)
+    seconds = max(0.5, left * 0.85 / rounds)
+    args = [(job, seconds) for job in jobs]
+    if workers == 1:
+        return [_solve(a) for a in args]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_solve, args))
+
+
+def _solve(arg: tuple[_Job, float]) -> list[Route]:
+    """One meeting point's teams over its streets: OR-Tools, then timed steps."""
+    job, seconds = arg
+    nets = job.network.links
+    depot = job.teams[0].node
+    # nodes: 0 = meeting point; then each street in both directions
+    visits: list[tuple[int, int, int | None]] = [(depot, depot, None)]
+    for k in job.links:
+        lk = nets[k]
+        visits += [(lk.u, lk.v, k), (lk.v, lk.u, k)]
+    n = len(visits)
+    rows = [job.paths.row[v[1]] for v in visits]
+    starts = [v[0] for v in visits]
+    dead = job.paths.dist[rows][:, starts]
+    length = np.array([0 if v[2] is None else round(nets[v[2]].length_m) for v in visits])
+    dist = np.minimum(dead + length[None, :], 10**9)
+    np.fill_diagonal(dist, 0)
+    manager = pywrapcp.RoutingIndexManager(n, len(job.teams), 0)
+    routing = pywrapcp.RoutingModel(manager)
+    by_speed: dict[float, int] = {}
+    for t in job.teams:
+        if t.mps not in by_speed:
+            # never promise less than the walk takes: link lengths are rounded in ``dead``
+            secs = (np.ceil((dead * 1.01 + 2) / t.mps) + np.ceil(length / t.mps)[None, :])
+            secs = np.minimum(secs, 10**9).astype(np.int64)
+            np.fill_diagonal(secs, 0)
+            by_speed[t.mps] = routing.RegisterTransitMatrix(secs.tolist())
+    evals = [by_speed[t.mps] for t in job.teams]
+    for k, e in enumerate(evals):
+        routing.SetArcCostEvaluatorOfVehicle(e, k)
+    horizon = 2 * 86_400
+    routing.AddDimensionWithVehicleTransits(evals, horizon, horizon, False, "clock")
+    clock = routing.GetDimensionOrDie("clock")
+    routing.AddDimensionWithVehicleTransits(evals, 0, horizon, True, "walked")
+    walked = routing.GetDimensionOrDie("walked")
+    for k, t in enumerate(job.teams):
+        clock.CumulVar(routing.Start(k)).SetRange(t.start, t.end)
+        clock.CumulVar(routing.End(k)).SetRange(t.start, t.end)
+        walked.CumulVar(routing.End(k)).SetMax(t.max_s)
+    if job.params.balance:
+        walked.SetGlobalSpanCostCoefficient(job.params.balance)
+    for i in range(1, n, 2):
+        street = visits[i][2]
+        assert street is not None
+        sid = job.streets[street].id
+        penalty = MUST_COST if sid in job.must else max(1, round(job.prio[street] * PRIZE_S))
+        routing.AddDisjunction([manager.NodeToIndex(i), manager.NodeToIndex(i + 1)], penalty, 1)
+    search = pywrapcp.DefaultRoutingSearchParameters()
+    search.first_solution_strategy = (
+        routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION)
+    search.local_search_metaheuristic = (
+        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH)
+    search.time_limit.FromMilliseconds(max(100, int(seconds * 1000)))
+    solution = routing.SolveWithParameters(search)
+    routes: list[Route] = []
+    if solution is None:
+        return routes
+    lengths: dict[tuple[int, int], float] = {}
+    for lk in nets:
+        for key in ((lk.u, lk.v), (lk.v, lk.u)):
+            lengths[key] = min(lengths.get(key, math.inf), lk.length_m)
+    for k, t in enumerate(job.teams):
+        index = routing.Start(k)
+        order = []
+        while not routing.IsEnd(index):
+            node = manager.IndexToNode(index)
+            if node:
+                order.append(node)
+            index = solution.Value(routing.NextVar(index))
+        if order:
+            start_at = solution.Value(clock.CumulVar(routing.Start(k)))
+            routes.append(_route(job, t, visits, order, start_at, lengths))
+    return routes
+
+
+def _route(job: _Job, team: Team, visits: list[tuple[int, int, int | None]],
+           order: list[int], start_at: int, lengths: dict[tuple[int, int], float]) -> Route:
+    """Timed steps of a team's walk; clock times are rounded up, never promising too little."""
+    steps = [Step(type="start", start=start_at, end=start_at, from_node=team.node,
+                  to_node=team.node)]
+    t, pos = start_at, team.node
+
+    def walk_to(node: int) -> None:
+        nonlocal t, pos
+        if node == pos:
+            return
+        path = tuple(job.paths.path(pos, node))
+        metres = sum(lengths[(a, b)] for a, b in zip(path, path[1:]))
+        secs = math.ceil(metres / team.mps)
+        steps.append(Step(type="deadhead", start=t, end=t + secs, distance_m=metres,
+                          from_node=pos, to_node=node, path=path))
+        t += secs
+        pos = node
+
+    for i in order:
+        a, b, k = visits[i]
+        assert k is not None
+        walk_to(a)
+        lk = job.network.links[k]
+        secs = math.ceil(lk.length_m / team.mps)
+        steps.append(Step(type="serve", start=t, end=t + secs, distance_m=lk.length_m,
+                          task=job.streets[k].id, street=job.streets[k].id, side="centre",
+                          from_node=a, to_node=b, forward=(a, b) == (lk.u, lk.v)))
+        t += secs
+        pos = b
+    walk_to(team.node)
+    steps.append(Step(type="end", start=t, end=t, from_node=team.node, to_node=team.node))
+    served = sum(s.distance_m for s in steps if s.type == "serve")
+    dead = sum(s.distance_m for s in steps if s.type == "deadhead")
+    return Route(vehicle=team.id, vehicle_type=team.mode, depot="meeting point",
+                 steps=tuple(steps), swept_m=served, deadhead_m=dead, cost=0.0)
