@@ -13,8 +13,9 @@ import hashlib
 import json
 import time
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.errors import InputError
 from models.read_fleet import read_fleet
@@ -30,11 +31,23 @@ OSM_SUFFIXES = (".osm", ".osm.gz", ".osm.bz2", ".osm.xml")
 class PlanCase(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     name: str
-    streets: str  # path relative to the cases file
-    fleet: str
+    kind: Literal["sweep", "patrol"] = "sweep"
+    streets: str  # paths relative to the cases file
+    fleet: str | None = None  # sweep
+    volunteers: str | None = None  # patrol
+    cases: str | None = None
+    must_cover: str | None = None
     time_limit: float = Field(gt=0)
     target_s: float = Field(gt=0)
     date: str | None = None
+
+    @model_validator(mode="after")
+    def _inputs(self) -> PlanCase:
+        if self.kind == "sweep" and self.fleet is None:
+            raise ValueError("a sweep case needs a fleet")
+        if self.kind == "patrol" and (self.volunteers is None or self.date is None):
+            raise ValueError("a patrol case needs volunteers and a date")
+        return self
 
 
 class PlanRecord(BaseModel):
@@ -60,6 +73,7 @@ class PlanRecord(BaseModel):
     time_limit: float
     target_s: float
     within_target: bool
+    covered_of_bound_pct: float | None = None  # patrol: priority covered / reachable bound
 
 
 def load_cases(path: Path) -> list[PlanCase]:
@@ -76,12 +90,57 @@ def load_cases(path: Path) -> list[PlanCase]:
     return cases
 
 
+def run_patrol_case(case: PlanCase, base: Path, workers: int = 0,
+                    keep: Path | None = None) -> PlanRecord:
+    """A patrol case: sweeping-rate column = priority covered; bound = reachable priority."""
+    from models.read_patrol import read_cases, read_must_cover, read_volunteers
+    from solver.check_patrol import check_patrol
+    from solver.patrol import PatrolParams, plan_patrol
+
+    def path(rel: str | None) -> Path | None:
+        return None if rel is None else (base / rel).resolve()
+
+    started = time.perf_counter()
+    day = _day(case.date)
+    streets = list(load_streets(path(case.streets), day).streets)  # type: ignore[arg-type]
+    vols = read_volunteers(path(case.volunteers))  # type: ignore[arg-type]
+    cases_path, must_path = path(case.cases), path(case.must_cover)
+    case_list = read_cases(cases_path, day) if cases_path and day else []
+    must = read_must_cover(must_path) if must_path else []
+    imported = time.perf_counter()
+    schedule, kpis = plan_patrol(streets, vols, case_list, must,
+                                 PatrolParams(time_limit=case.time_limit, workers=workers),
+                                 case.date)
+    planned = time.perf_counter()
+    problems = check_patrol(streets, vols, must, schedule)
+    checked = time.perf_counter()
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        (keep / f"{case.name}.schedule.json").write_text(schedule.model_dump_json(),
+                                                         encoding="utf-8")
+    s = schedule.summary
+    return PlanRecord(
+        name=case.name, status=schedule.status, feasible=not problems,
+        violations=len(problems), segments=len(streets), vehicles=len(vols),
+        vehicles_used=kpis.volunteers_used, swept_km=s.swept_km, deadhead_km=s.deadhead_km,
+        deadhead_pct=s.deadhead_pct, sweeping_rate_pct=kpis.priority_covered_pct,
+        unassigned=s.unassigned, cost=0.0, driven_km_lower_bound=None, bound_gap_pct=None,
+        import_s=round(imported - started, 2), plan_s=round(planned - imported, 2),
+        check_s=round(checked - planned, 2), time_limit=case.time_limit,
+        target_s=case.target_s, within_target=planned - started <= case.target_s,
+        covered_of_bound_pct=kpis.covered_of_bound_pct,
+    )
+
+
 def run_case(case: PlanCase, base: Path, workers: int = 0,
              keep: Path | None = None) -> PlanRecord:
     """Plan one case and check it; import time counts towards the target.
 
     ``keep``: a folder to write ``<case>.schedule.json`` and ``<case>.problems.txt`` into.
     """
+    if case.kind == "patrol":
+        return run_patrol_case(case, base, workers, keep)
+    assert case.fleet is not None, "a sweep case needs a fleet"
     streets_path = (base / case.streets).resolve()
     fleet_path = (base / case.fleet).resolve()
     started = time.perf_counter()
@@ -127,7 +186,8 @@ def _day(date: str | None):  # type: ignore[no-untyped-def]
 
 
 def render(records: list[PlanRecord]) -> str:
-    head = ("| case | segments | vehicles used | km swept | deadhead km (%) | sweeping rate | "
+    head = ("| case | segments | vehicles (volunteers) used | km swept (patrolled) | deadhead km "
+            "(%) | sweeping rate (priority covered, of bound) | "
             "unassigned | km driven / bound | import + plan s (target) | checked |")
     rows = [head, "|" + "---|" * 10]
     for r in records:
@@ -135,7 +195,9 @@ def render(records: list[PlanRecord]) -> str:
                  f"(≤ {r.bound_gap_pct:.1f} % above)" if r.driven_km_lower_bound else "-")
         rows.append(
             f"| {r.name} | {r.segments} | {r.vehicles_used} of {r.vehicles} | {r.swept_km:.1f} | "
-            f"{r.deadhead_km:.1f} ({r.deadhead_pct:.1f} %) | {r.sweeping_rate_pct:.1f} % | "
+            f"{r.deadhead_km:.1f} ({r.deadhead_pct:.1f} %) | {r.sweeping_rate_pct:.1f} %"
+            + (f" ({r.covered_of_bound_pct:.1f} % of bound)"
+               if r.covered_of_bound_pct is not None else "") + " | "
             f"{r.unassigned} | {bound} | {r.import_s + r.plan_s:.0f} ({r.target_s:.0f}) "
             f"{'ok' if r.within_target else 'MISSED'} | "
             f"{'feasible' if r.feasible else f'{r.violations} violations'} |")

@@ -50,3 +50,23 @@ def test_bench_plan_names_a_bad_case(tmp_path) -> None:
     result = runner.invoke(app, ["bench-plan", str(path)])
     assert result.exit_code == 2
     assert "cases[0]" in result.output and str(path) in result.output
+
+
+def test_bench_plan_runs_a_patrol_case(tmp_path) -> None:
+    write_geojson(_grid(), tmp_path / "streets.geojson")
+    (tmp_path / "volunteers.csv").write_text(
+        "id,name,lon,lat,free_from,free_to,mode,max_minutes\n"
+        "a,,118.770,32.040,09:00,12:00,walk,60\n"
+        "b,,118.782,32.052,09:00,12:00,bike,45\n", encoding="utf-8")
+    cases = {"cases": [{"name": "walk", "kind": "patrol", "streets": "streets.geojson",
+                        "volunteers": "volunteers.csv", "date": "2026-11-27",
+                        "time_limit": 3, "target_s": 60}]}
+    path = tmp_path / "plans.json"
+    path.write_text(json.dumps(cases), encoding="utf-8")
+    out = tmp_path / "records.json"
+    result = runner.invoke(app, ["bench-plan", str(path), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    [record] = json.loads(out.read_text(encoding="utf-8"))
+    assert record["feasible"] and record["vehicles"] == 2
+    assert 0 < record["sweeping_rate_pct"] <= 100
+    assert 0 < record["covered_of_bound_pct"] <= 100
