@@ -724,6 +724,11 @@ def patrol_cmd(
     workers: Annotated[
         int, typer.Option("--workers", min=0, help="Processes (meeting points); 0: every core.")
     ] = 0,
+    balance: Annotated[
+        int, typer.Option("--balance", min=0,
+                          help="Weight on the longest walk (per second); 0 lets a few walk "
+                               "long while others idle.")
+    ] = 1,
 ) -> None:
     """Plan volunteer patrols: who walks which streets, most important first."""
     import hashlib
@@ -758,7 +763,8 @@ def patrol_cmd(
     refs = {name: InputRef(path=str(p), sha256=hashlib.sha256(p.read_bytes()).hexdigest())
             for name, p in files.items() if p is not None}
     schedule, kpis = plan_patrol(street_list, vols, case_list, must,
-                                 PatrolParams(time_limit=time_limit, workers=workers),
+                                 PatrolParams(time_limit=time_limit, workers=workers,
+                                              balance=balance),
                                  day.isoformat(), refs)
     out.mkdir(parents=True, exist_ok=True)
     (out / "schedule.json").write_text(schedule.model_dump_json(indent=1), encoding="utf-8")

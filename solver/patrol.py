@@ -168,6 +168,13 @@ def plan_patrol(
                   | {t.node for t in team_list})
     paths = shortest_paths(len(network.nodes), links, ends)
     groups = _groups(network, paths, team_list, prio, must, index)
+    working = {t.id for ts, _ in groups for t in ts}
+    for t in team_list:
+        if t.id not in working:
+            unassigned.append(Unassigned(
+                task=f"volunteer:{t.id}", street="", side="",
+                reason=f"free time ({t.max_s // 60} min) is shorter than a walk from the "
+                       "meeting point to any street to patrol and back"))
     jobs = [_Job(walk, network, paths, ts, ks, prio, must, index, params)
             for ts, ks in groups]
     results = _run(jobs, params, started)
@@ -230,6 +237,7 @@ def _groups(network: StreetNetwork, paths: ShortestPaths, team_list: list[Team],
     if not nodes:
         return []
     owner: dict[int, list[int]] = {n: [] for n in nodes}
+    loops: dict[int, list[float]] = {n: [] for n in nodes}  # metres there and back, per street
     wanted = {index[s] for s in must if s in index}
     for k, lk in enumerate(network.links):
         if prio[k] <= 0 and k not in wanted:
@@ -244,7 +252,14 @@ def _groups(network: StreetNetwork, paths: ShortestPaths, team_list: list[Team],
                 best, best_d = n, d
         if best is not None:
             owner[best].append(k)
-    return [(by_node[n], owner[n]) for n in nodes if owner[n]]
+            loops[best].append(2 * best_d + lk.length_m)
+    out = []
+    for n in nodes:
+        shortest = min(loops[n], default=math.inf)
+        able = [t for t in by_node[n] if shortest / t.mps <= t.max_s]
+        if owner[n] and able:
+            out.append((able, owner[n]))
+    return out
 
 
 @dataclass

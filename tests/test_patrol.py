@@ -108,3 +108,10 @@ def test_patrol_command_plans_the_demo_and_check_verifies_it(tmp_path) -> None:
     route["steps"][-1]["end"] = route["steps"][-1]["end"] + 10 * 3600
     (out / "schedule.json").write_text(json.dumps(data), encoding="utf-8")
     assert runner.invoke(app, ["check", str(out / "schedule.json")]).exit_code == 1
+
+
+def test_a_volunteer_with_too_little_time_for_any_street_is_reported() -> None:
+    _, schedule, _ = _plan([_volunteer("a", 40), _volunteer("quick", 2)])
+    [u] = [u for u in schedule.unassigned if u.task == "volunteer:quick"]
+    assert "shorter than a walk" in u.reason
+    assert all(r.vehicle != "quick" for r in schedule.routes)
