@@ -13,6 +13,9 @@
   :data:`MUST_COST`, so it is only left out when no one can reach it in time,
   and then it is listed as unassigned with that reason.
 * Balance: a weight on the longest walk (``balance`` per second).
+* Service kinds: a street with reported cases goes to the teams that take part
+  in at least one of its cases' kinds (a team that lists no kinds takes part
+  in all); streets without cases and must-cover streets are for everyone.
 * Scale: volunteers are grouped by meeting point, each street goes to the
   nearest group that can reach it, and the groups are solved in parallel.
 """
@@ -63,6 +66,7 @@ class Team:
     max_s: int
     mps: float
     mode: str
+    kinds: frozenset[str] = frozenset()  # the services the team takes part in; empty: all
 
 
 def walk_streets(streets: Sequence[Street]) -> list[Street]:
@@ -75,9 +79,22 @@ def street_priorities(streets: Sequence[Street], cases: Sequence[Case]
                       ) -> tuple[np.ndarray, int, list[str]]:
     """Priority per street, the number of cases used and the ids of those too far away."""
     prio = np.array([float(s.priority) for s in streets])
+    used, far = 0, []
+    for case, k in snap_cases(streets, cases):
+        if k is None:
+            far.append(case.id)
+            continue
+        prio[k] += CASE_WEIGHT * 0.5 ** (case.age_days / HALF_LIFE_DAYS)
+        used += 1
+    return prio, used, far
+
+
+def snap_cases(streets: Sequence[Street], cases: Sequence[Case]
+               ) -> list[tuple[Case, int | None]]:
+    """Each case with the index of the street within :data:`CASE_SNAP_M` of it (or None)."""
     pts = [(k, p) for k, s in enumerate(streets) for p in _dense(s.coords)]
     if not pts:
-        return prio, 0, [c.id for c in cases]
+        return [(c, None) for c in cases]
     owner = np.array([k for k, _ in pts])
     xy = np.array([p for _, p in pts])
     lat0 = math.radians(float(xy[:, 1].mean()))
@@ -85,15 +102,11 @@ def street_priorities(streets: Sequence[Street], cases: Sequence[Case]
     from scipy.spatial import cKDTree
 
     tree = cKDTree(xy * scale)
-    used, far = 0, []
+    out: list[tuple[Case, int | None]] = []
     for c in cases:
         dist, i = tree.query(np.array([c.at.lon, c.at.lat]) * scale)
-        if dist > CASE_SNAP_M:
-            far.append(c.id)
-            continue
-        prio[owner[i]] += CASE_WEIGHT * 0.5 ** (c.age_days / HALF_LIFE_DAYS)
-        used += 1
-    return prio, used, far
+        out.append((c, int(owner[i]) if dist <= CASE_SNAP_M else None))
+    return out
 
 
 def _dense(coords: Sequence[tuple[float, float]], step_m: float = 20.0
@@ -137,6 +150,10 @@ def plan_patrol(
     walk = walk_streets(streets)
     network = build_network(walk)
     prio, used, far = street_priorities(walk, cases)
+    reported: dict[int, set[str]] = {}
+    for case, k in snap_cases(walk, cases):
+        if k is not None:
+            reported.setdefault(k, set()).add(case.kind)
     must = {sid for sid in must_cover}
     index = {s.id: k for k, s in enumerate(walk)}
     unassigned = [Unassigned(task=sid, street=sid, side="centre",
@@ -161,7 +178,10 @@ def plan_patrol(
         if max_s <= 0:
             off_map.append(tid)
             continue
-        team_list.append(Team(tid, node, start, end, max_s, SPEED_KMH[mode] / 3.6, mode))
+        kinds = frozenset() if any(not g.kinds for g in group) else frozenset(
+            k for g in group for k in g.kinds)
+        team_list.append(Team(tid, node, start, end, max_s, SPEED_KMH[mode] / 3.6, mode,
+                              kinds))
     links = [Link(u=lk.u, v=lk.v, cost=max(1, round(lk.length_m)), oneway=False)
              for lk in network.links]
     ends = sorted({lk.u for lk in network.links} | {lk.v for lk in network.links}
@@ -175,7 +195,7 @@ def plan_patrol(
                 task=f"volunteer:{t.id}", street="", side="",
                 reason=f"free time ({t.max_s // 60} min) is shorter than a walk from the "
                        "meeting point to any street to patrol and back"))
-    jobs = [_Job(walk, network, paths, ts, ks, prio, must, index, params)
+    jobs = [_Job(walk, network, paths, ts, ks, prio, must, index, params, reported)
             for ts, ks in groups]
     results = _run(jobs, params, started)
     routes: list[Route] = []
@@ -273,6 +293,7 @@ class _Job:
     must: set[str]
     index: dict[str, int]
     params: PatrolParams
+    reported: dict[int, set[str]]  # street -> kinds of the cases on it
 
 
 def _run(jobs: list[_Job], params: PatrolParams, started: float) -> list[list[Route]]:
@@ -336,6 +357,13 @@ def _solve(arg: tuple[_Job, float]) -> list[Route]:
         sid = job.streets[street].id
         penalty = MUST_COST if sid in job.must else max(1, round(job.prio[street] * PRIZE_S))
         routing.AddDisjunction([manager.NodeToIndex(i), manager.NodeToIndex(i + 1)], penalty, 1)
+        kinds = job.reported.get(street)
+        if kinds and sid not in job.must:
+            # a street with reported cases is for the teams that take part in one of them
+            barred = [k for k, t in enumerate(job.teams) if t.kinds and not t.kinds & kinds]
+            if barred and len(barred) < len(job.teams):
+                for node in (i, i + 1):
+                    routing.VehicleVar(manager.NodeToIndex(node)).RemoveValues(barred)
     search = pywrapcp.DefaultRoutingSearchParameters()
     search.first_solution_strategy = (
         routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION)

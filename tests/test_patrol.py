@@ -115,3 +115,18 @@ def test_a_volunteer_with_too_little_time_for_any_street_is_reported() -> None:
     [u] = [u for u in schedule.unassigned if u.task == "volunteer:quick"]
     assert "shorter than a walk" in u.reason
     assert all(r.vehicle != "quick" for r in schedule.routes)
+
+
+def test_a_street_with_reported_cases_goes_to_volunteers_of_those_kinds() -> None:
+    streets = walk_streets(_grid())
+    near = {}
+    for k in (1, 4, 7):  # a case in the middle of three streets near the meeting point
+        (x0, y0), (x1, y1) = streets[k].coords[0], streets[k].coords[-1]
+        near[streets[k].id] = Point(lon=(x0 + x1) / 2, lat=(y0 + y1) / 2)
+    cases = [Case(id=f"c{i}", at=at, kind="graffiti", age_days=0)
+             for i, at in enumerate(near.values())]
+    vols = [_volunteer("g", 60, kinds=("graffiti",)), _volunteer("d", 60, kinds=("dirty-street",))]
+    _, schedule, _ = _plan(vols, cases)
+    by = {st.street: r.vehicle for r in schedule.routes for st in r.steps if st.type == "serve"}
+    assert any(by.get(sid) == "g" for sid in near)
+    assert all(by.get(sid) != "d" for sid in near)
