@@ -219,7 +219,8 @@ def plan_patrol(
     mins = [(r.steps[-1].end - r.steps[0].start) / 60 for r in routes]
     total = float(prio.sum())
     got = float(sum(prio[index[s]] for s in covered))
-    bound = float(sum(prio[k] for k in reach))
+    bound = min(float(sum(prio[k] for k in reach)),
+                _time_bound(network, paths, [t for ts, _ in groups for t in ts], prio))
     kpis = PatrolKPIs(
         priority_total=round(total, 2), priority_covered=round(got, 2),
         priority_covered_pct=round(100 * got / total, 2) if total else 100.0,
@@ -244,6 +245,36 @@ def plan_patrol(
     schedule = Schedule(status=status, date=date, summary=summary, routes=tuple(routes),
                         unassigned=tuple(unassigned), inputs=inputs or {}, patrol=kpis)
     return schedule, kpis
+
+
+def _time_bound(network: StreetNetwork, paths: ShortestPaths, team_list: list[Team],
+                prio: np.ndarray) -> float:
+    """A valid upper bound on the priority the teams can collect, from their time alone.
+
+    A team must at least walk every street it collects, and only streets it can walk
+    there and back in its time count; so it collects at most a fractional knapsack of
+    those streets (priority per second of walking them) within its minutes. Summed over
+    the teams (a street counted by each team that could take it, so the sum stays valid).
+    """
+    total = 0.0
+    u = np.array([lk.u for lk in network.links])
+    v = np.array([lk.v for lk in network.links])
+    length = np.array([lk.length_m for lk in network.links])
+    for t in team_list:
+        row = paths.dist[paths.row[t.node]]
+        d = np.minimum(row[u], row[v]).astype(float)
+        secs = length / t.mps
+        ok = (prio > 0) & (d < UNREACHABLE) & ((2 * d + length) / t.mps <= t.max_s)
+        items = sorted(zip(prio[ok] / np.maximum(secs[ok], 1e-9), secs[ok], prio[ok]),
+                       reverse=True)
+        room = float(t.max_s)
+        for _, need, value in items:
+            take = min(1.0, room / need) if need > 0 else 1.0
+            total += take * float(value)
+            room -= take * need
+            if room <= 0:
+                break
+    return total
 
 
 def _groups(network: StreetNetwork, paths: ShortestPaths, team_list: list[Team],

@@ -130,3 +130,11 @@ def test_a_street_with_reported_cases_goes_to_volunteers_of_those_kinds() -> Non
     by = {st.street: r.vehicle for r in schedule.routes for st in r.steps if st.type == "serve"}
     assert any(by.get(sid) == "g" for sid in near)
     assert all(by.get(sid) != "d" for sid in near)
+
+
+def test_the_upper_bound_counts_the_volunteers_time() -> None:
+    streets, schedule, kpis = _plan([_volunteer("a", 20)])
+    walk = walk_streets(streets)
+    base, _, _ = street_priorities(walk, [])
+    # 20 min at 4.5 km/h walks 1.5 km: at most three or four 440 m streets, not all 24
+    assert kpis.priority_covered <= kpis.priority_upper_bound < base.sum() / 3
