@@ -729,11 +729,26 @@ def patrol_cmd(
                           help="Weight on the longest walk (per second); 0 lets a few walk "
                                "long while others idle.")
     ] = 1,
+    history: Annotated[
+        Path | None,
+        typer.Option("--history", exists=True, dir_okay=False,
+                     help="CSV street_id,date of earlier patrols."),
+    ] = None,
+    rest_days: Annotated[
+        float, typer.Option("--rest-days", min=0,
+                            help="A street walked less than this many days ago rests today.")
+    ] = 1.0,
 ) -> None:
     """Plan volunteer patrols: who walks which streets, most important first."""
     import hashlib
 
-    from models.read_patrol import check_must_cover, read_cases, read_must_cover, read_volunteers
+    from models.read_patrol import (
+        check_must_cover,
+        read_cases,
+        read_history,
+        read_must_cover,
+        read_volunteers,
+    )
     from models.schedule import InputRef
     from models.write_schedule import route_sheet, write_routes_geojson
     from solver.patrol import PatrolParams, plan_patrol, street_priorities, walk_streets
@@ -762,10 +777,11 @@ def patrol_cmd(
         check_must_cover(must, street_list, str(must_path))
     refs = {name: InputRef(path=str(p), sha256=hashlib.sha256(p.read_bytes()).hexdigest())
             for name, p in files.items() if p is not None}
+    walked_days = read_history(history, day) if history else None
     schedule, kpis = plan_patrol(street_list, vols, case_list, must,
                                  PatrolParams(time_limit=time_limit, workers=workers,
-                                              balance=balance),
-                                 day.isoformat(), refs)
+                                              balance=balance, rest_days=rest_days),
+                                 day.isoformat(), refs, walked_days)
     out.mkdir(parents=True, exist_ok=True)
     (out / "schedule.json").write_text(schedule.model_dump_json(indent=1), encoding="utf-8")
     _write_tables(schedule, out)
@@ -788,6 +804,7 @@ def patrol_cmd(
         ("patrolled", f"{kpis.streets_patrolled} streets, {kpis.km_patrolled:.1f} km"),
         ("volunteers", f"{kpis.volunteers_used} of {kpis.volunteers} used"),
         ("route time", f"mean {kpis.mean_route_min:.0f} min, max {kpis.max_route_min:.0f} min"),
+        ("resting", f"{kpis.streets_resting} streets walked less than {rest_days:g} day(s) ago"),
         ("cases", f"{kpis.cases_used} used, {len(kpis.cases_far)} too far from a street"
                   + (f" ({', '.join(kpis.cases_far[:5])})" if kpis.cases_far else "")),
         ("unassigned", str(schedule.summary.unassigned)),

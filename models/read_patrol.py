@@ -243,6 +243,31 @@ def read_must_cover(path: str | Path) -> list[str]:
     return out
 
 
+def read_history(path: str | Path, on: dt.date) -> dict[str, float]:
+    """Read a patrol history CSV (``street_id,date``): days since each street was last walked.
+
+    ``date`` is an ISO date or date-time before the plan date ``on``; a street listed
+    several times keeps its latest walk.
+    """
+    file, rows = _open(path, ("street_id", "date"))
+    out: dict[str, float] = {}
+    for n, row in rows:
+        ident = row["street_id"].strip()
+        record = _record("row", n, ident)
+        if not ident:
+            raise InputError(file, record, "street_id", "missing")
+        try:
+            when = parse_case_time(row["date"])
+        except ValueError as exc:
+            raise InputError(file, record, "date", str(exc)) from None
+        moment = when if isinstance(when, dt.datetime) else dt.datetime.combine(when, dt.time())
+        days = (dt.datetime.combine(on, dt.time()) - moment).total_seconds() / 86_400
+        if days < 0:
+            raise InputError(file, record, "date", f"after the plan date {on.isoformat()}")
+        out[ident] = min(days, out.get(ident, days))
+    return out
+
+
 def check_must_cover(ids: Sequence[str], streets: Sequence[Street], file: str | None) -> None:
     """Refuse a must-cover id that is not a segment of ``streets``.
 

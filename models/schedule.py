@@ -117,6 +117,7 @@ class PatrolKPIs(_Frozen):
     max_route_min: float
     cases_used: int
     cases_far: tuple[str, ...]
+    streets_resting: int = 0  # walked too recently to be worth walking again today
 
 
 class Schedule(_Frozen):

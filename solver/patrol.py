@@ -13,6 +13,8 @@
   :data:`MUST_COST`, so it is only left out when no one can reach it in time,
   and then it is listed as unassigned with that reason.
 * Balance: a weight on the longest walk (``balance`` per second).
+* Re-patrol: a street walked less than ``rest_days`` ago (``history``) rests
+  today (no priority to collect) unless it is a must-cover street.
 * Service kinds: a street with reported cases goes to the teams that take part
   in at least one of its cases' kinds (a team that lists no kinds takes part
   in all); streets without cases and must-cover streets are for everyone.
@@ -53,6 +55,7 @@ class PatrolParams(BaseModel):
     max_snap_m: float = Field(default=300.0, gt=0)
     balance: int = Field(default=1, ge=0)
     workers: int = Field(default=0, ge=0)
+    rest_days: float = Field(default=0.0, ge=0)  # a street walked less than this ago rests
 
 
 @dataclass(frozen=True)
@@ -144,17 +147,22 @@ def plan_patrol(
     params: PatrolParams | None = None,
     date: str | None = None,
     inputs: dict[str, InputRef] | None = None,
+    history: dict[str, float] | None = None,
 ) -> tuple[Schedule, PatrolKPIs]:
+    """Plan the day's walks; ``history`` maps street ids to days since last walked."""
     params = params or PatrolParams()
     started = time.perf_counter()
     walk = walk_streets(streets)
     network = build_network(walk)
     prio, used, far = street_priorities(walk, cases)
+    must = {sid for sid in must_cover}
+    resting = [k for k, st in enumerate(walk) if st.id not in must
+               and (history or {}).get(st.id, math.inf) < params.rest_days]
+    prio[resting] = 0.0  # walked too recently: nothing to collect there today
     reported: dict[int, set[str]] = {}
     for case, k in snap_cases(walk, cases):
         if k is not None:
             reported.setdefault(k, set()).add(case.kind)
-    must = {sid for sid in must_cover}
     index = {s.id: k for k, s in enumerate(walk)}
     unassigned = [Unassigned(task=sid, street=sid, side="centre",
                              reason="a must-cover street that is not walkable (road class) or "
@@ -232,7 +240,7 @@ def plan_patrol(
         volunteers_used=sum(len(r.vehicle.split("+")) for r in routes),
         mean_route_min=round(float(np.mean(mins)), 1) if mins else 0.0,
         max_route_min=round(max(mins), 1) if mins else 0.0,
-        cases_used=used, cases_far=tuple(far),
+        cases_used=used, cases_far=tuple(far), streets_resting=len(resting),
     )
     summary = Summary(
         vehicles_used=len(routes), swept_km=round(km, 3), deadhead_km=round(dead / 1000, 3),

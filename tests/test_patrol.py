@@ -138,3 +138,31 @@ def test_the_upper_bound_counts_the_volunteers_time() -> None:
     base, _, _ = street_priorities(walk, [])
     # 20 min at 4.5 km/h walks 1.5 km: at most three or four 440 m streets, not all 24
     assert kpis.priority_covered <= kpis.priority_upper_bound < base.sum() / 3
+
+
+def test_streets_walked_recently_rest_unless_they_must_be_covered(tmp_path) -> None:
+    import datetime as dt
+
+    from models.read_patrol import read_history
+
+    path = tmp_path / "history.csv"
+    path.write_text("street_id,date\nns00,2026-11-26T18:00\nns01,2026-11-26\n"
+                    "ew00,2026-11-20\nns01,2026-11-25\n", encoding="utf-8")
+    days = read_history(path, dt.date(2026, 11, 27))
+    assert days == {"ns00": 0.25, "ns01": 1.0, "ew00": 7.0}
+    streets = _grid()
+    vols = [_volunteer("a", 90)]
+    schedule, kpis = plan_patrol(streets, vols, [], ["ns01"],
+                                 PatrolParams(time_limit=3, workers=1, rest_days=2), None,
+                                 None, days)
+    assert check_patrol(streets, vols, ["ns01"], schedule) == []
+    walked = {st.street for r in schedule.routes for st in r.steps if st.type == "serve"}
+    assert "ns01" in walked and kpis.streets_resting == 1  # ns00 rests, ns01 must be walked
+    path.write_text("street_id,date\nns00,2026-11-28\n", encoding="utf-8")
+    import pytest
+
+    from models.errors import InputError
+
+    with pytest.raises(InputError) as err:
+        read_history(path, dt.date(2026, 11, 27))
+    assert err.value.field == "date" and "row 1" in str(err.value)
