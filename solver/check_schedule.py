@@ -140,8 +140,11 @@ def check_schedule(
                 out.append(f"{where}: break at {b.start} s outside {rule.earliest}-{rule.latest} s")
             if b.end - b.start < rule.minutes * 60 - TOL_S:
                 out.append(f"{where}: break of {b.end - b.start} s, {rule.minutes} min due")
-        if len(breaks) < len(veh.breaks):
-            out.append(f"{where}: {len(veh.breaks) - len(breaks)} break(s) missing")
+        # a break is due when its window opens before the vehicle is back at the depot
+        back = moving[-2].end if len(moving) > 1 else moving[-1].end
+        due = [rule for rule in veh.breaks if rule.earliest < back - TOL_S]
+        if len(breaks) < len(due):
+            out.append(f"{where}: {len(due) - len(breaks)} break(s) missing")
         hopper = water = 0.0
         driven_m = 0.0
         arc: Arc | None = None  # the arc just swept

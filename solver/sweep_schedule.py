@@ -124,6 +124,8 @@ def _simulate(model: SweepModel, veh: Vehicle, nodes: list[int],
         d.t += sweep
         d.pos, d.arc = visit.end, visit.arc
     d.to(Place(node=depot))
+    # a break that would only start after the vehicle is back is not due: the day is over
+    pending = [b for b in pending if b.earliest < d.t]
     if not _take_breaks(d, pending, 0, final=True) and nodes:
         return d.steps, len(nodes) - 1
     d.steps.append(Step(type="end", start=d.t, end=d.t, from_node=depot, to_node=depot,

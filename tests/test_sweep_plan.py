@@ -229,3 +229,22 @@ def test_snap_distances_are_reported() -> None:
         f"facility:{f.id}" for f in FLEET.facilities}
     assert all(0 <= m <= 500 for m in schedule.snap_m.values())
     assert schedule.snap_m["depot:D1"] > 0  # (118.78, 32.045) is not on a grid corner
+
+
+def test_a_break_is_taken_only_when_due_before_the_vehicle_is_back() -> None:
+    streets = _grid()
+    late = [v.model_copy(update={"breaks": (v.breaks[0].model_copy(update={
+        "earliest": v.shift_end - 3600, "latest": v.shift_end - 1800}),)})
+        for v in FLEET.vehicles if v.breaks]  # L1 alone, its break in its last hour
+    fleet = FLEET.model_copy(update={"vehicles": tuple(late)})
+    schedule = _plan(streets, fleet)
+    by_id = {v.id: v for v in late}
+    checked = 0
+    for r in schedule.routes:
+        if not by_id[r.vehicle].breaks:
+            continue
+        back = [st for st in r.steps if st.type != "break"][-2].end
+        took = [st for st in r.steps if st.type == "break"]
+        assert len(took) == (1 if back > by_id[r.vehicle].breaks[0].earliest else 0)
+        checked += back < by_id[r.vehicle].breaks[0].earliest
+    assert checked  # some vehicle was back before its break was due, and took none
