@@ -90,7 +90,7 @@ from pydantic import BaseModel, ValidationError
 
 from models.errors import InputError
 from models.patrol import Case, Volunteer
-from models.read_streets import _record, _rows
+from models.read_streets import _record, _rows, read_text
 from models.streets import Street, parse_clock
 
 VOLUNTEER_COLUMNS = (
@@ -110,14 +110,7 @@ def read_volunteers(path: str | Path) -> list[Volunteer]:
     where: list[str] = []
     first: dict[str, str] = {}
     for n, row in rows:
-        ident = row["id"].strip()
-        record = _record("row", n, ident)
-        if not ident:
-            raise InputError(file, record, "id", "missing")
-        if ident in first:
-            raise InputError(file, record, "id",
-                             f"duplicate id {ident!r} (first in {first[ident]})")
-        first[ident] = record
+        ident, record = _unique(file, n, row, "id", first)
         raw: dict[str, Any] = {"id": ident, "at": _point(row)}
         for key in ("free_from", "free_to"):
             text = row[key]
@@ -185,14 +178,7 @@ def read_cases(path: str | Path, on: dt.date) -> list[Case]:
     out: list[Case] = []
     first: dict[str, str] = {}
     for n, row in rows:
-        ident = row["id"].strip()
-        record = _record("row", n, ident)
-        if not ident:
-            raise InputError(file, record, "id", "missing")
-        if ident in first:
-            raise InputError(file, record, "id",
-                             f"duplicate id {ident!r} (first in {first[ident]})")
-        first[ident] = record
+        ident, record = _unique(file, n, row, "id", first)
         try:
             when = parse_case_time(row["time"])
         except ValueError as exc:
@@ -231,14 +217,7 @@ def read_must_cover(path: str | Path) -> list[str]:
     out: list[str] = []
     first: dict[str, str] = {}
     for n, row in rows:
-        ident = row["street_id"].strip()
-        record = _record("row", n, ident)
-        if not ident:
-            raise InputError(file, record, "street_id", "missing")
-        if ident in first:
-            raise InputError(file, record, "street_id",
-                             f"duplicate street id {ident!r} (first in {first[ident]})")
-        first[ident] = record
+        ident, record = _unique(file, n, row, "street_id", first)
         out.append(ident)
     return out
 
@@ -290,19 +269,27 @@ def _open(
     path: str | Path, required: Sequence[str]
 ) -> tuple[str, Iterator[tuple[int, dict[str, str]]]]:
     """(file as given, data rows numbered from 1); every column of ``required`` is present."""
-    path = Path(path)
-    file = str(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise InputError(file, None, None, f"cannot read file: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(file, None, None, f"not UTF-8 text: {exc.reason}") from None
+    file, text = read_text(path)
     header, rows = _rows(text, file)
     for column in required:
         if column not in header:
             raise InputError(file, "header", column, "required column is missing")
     return file, rows
+
+
+def _unique(file: str, n: int, row: dict[str, str], column: str,
+            first: dict[str, str]) -> tuple[str, str]:
+    """The row's id in ``column`` and its record name; refuses a missing or repeated id."""
+    ident = row[column].strip()
+    record = _record("row", n, ident)
+    if not ident:
+        raise InputError(file, record, column, "missing")
+    if ident in first:
+        what = "street id" if column == "street_id" else "id"
+        raise InputError(file, record, column, f"duplicate {what} {ident!r} (first in "
+                                               f"{first[ident]})")
+    first[ident] = record
+    return ident, record
 
 
 def _point(row: dict[str, str]) -> dict[str, str]:

@@ -184,18 +184,25 @@ def load_streets(path: str | Path, date: dt.date | None = None) -> StreetsRead:
             f"unknown street file type {suffix or '(none)'!r}: expected .geojson, .json or "
             ".csv (OpenStreetMap files go through `streetcrew import-osm`)",
         )
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise InputError(file, None, None, f"cannot read file: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(file, None, None, f"not UTF-8 text: {exc.reason}") from None
+    _, text = read_text(path)
     if suffix == ".csv":
         return _read_csv(text, file, date)
     return _read_geojson(text, file)
 
 
 # ---------------------------------------------------------------------------- shared
+
+
+def read_text(path: str | Path) -> tuple[str, str]:
+    """(file as given, its UTF-8 text, a byte-order mark dropped); errors name the file."""
+    path = Path(path)
+    file = str(path)
+    try:
+        return file, path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise InputError(file, None, None, f"cannot read file: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(file, None, None, f"not UTF-8 text: {exc.reason}") from None
 
 
 def _record(kind: str, number: int, ident: object = None) -> str:
