@@ -19,7 +19,8 @@
   in at least one of its cases' kinds (a team that lists no kinds takes part
   in all); streets without cases and must-cover streets are for everyone.
 * Scale: volunteers are grouped by meeting point, each street goes to the
-  nearest group that can reach it, and the groups are solved in parallel.
+  nearest group that can reach it and still has time to walk it (most valuable
+  streets first), and the groups are solved in parallel.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from models.network import StreetNetwork, build_network
 from models.patrol import SPEED_KMH, Case, Volunteer
 from models.schedule import InputRef, PatrolKPIs, Route, Schedule, Step, Summary, Unassigned
 from models.streets import CLASS_DEFAULTS, Street, haversine_m
+from solver import patrol_greedy
 from solver.paths import UNREACHABLE, ShortestPaths, shortest_paths
 
 CASE_SNAP_M = 100.0  # a case farther than this from every walkable street is not used
@@ -195,23 +197,24 @@ def plan_patrol(
     ends = sorted({lk.u for lk in network.links} | {lk.v for lk in network.links}
                   | {t.node for t in team_list})
     paths = shortest_paths(len(network.nodes), links, ends)
-    groups = _groups(network, paths, team_list, prio, must, index)
-    working = {t.id for ts, _ in groups for t in ts}
+    greedy_s = min(30.0, 0.25 * params.time_limit)
+    groups = _groups(network, paths, team_list, prio, must, index, reported, greedy_s)
+    working = {t.id for ts, _, _ in groups for t in ts}
     for t in team_list:
         if t.id not in working:
             unassigned.append(Unassigned(
                 task=f"volunteer:{t.id}", street="", side="",
                 reason=f"free time ({t.max_s // 60} min) is shorter than a walk from the "
                        "meeting point to any street to patrol and back"))
-    jobs = [_Job(walk, network, paths, ts, ks, prio, must, index, params, reported)
-            for ts, ks in groups]
+    jobs = [_Job(walk, network, paths, ts, ks, prio, must, index, params, reported, first)
+            for ts, ks, first in groups]
     results = _run(jobs, params, started)
     routes: list[Route] = []
     for res in results:
         routes += res
     covered = {st.street for r in routes for st in r.steps
                if st.type == "serve" and st.street is not None}
-    reach = set().union(*(set(ks) for _, ks in groups)) if groups else set()
+    reach = set().union(*(set(ks) for _, ks, _ in groups)) if groups else set()
     for sid in sorted(must & set(index)):
         if sid not in covered:
             why = ("no volunteer can reach it and get back within their free time"
@@ -228,7 +231,7 @@ def plan_patrol(
     total = float(prio.sum())
     got = float(sum(prio[index[s]] for s in covered))
     bound = min(float(sum(prio[k] for k in reach)),
-                _time_bound(network, paths, [t for ts, _ in groups for t in ts], prio))
+                _time_bound(network, paths, [t for ts, _, _ in groups for t in ts], prio))
     kpis = PatrolKPIs(
         priority_total=round(total, 2), priority_covered=round(got, 2),
         priority_covered_pct=round(100 * got / total, 2) if total else 100.0,
@@ -286,38 +289,58 @@ def _time_bound(network: StreetNetwork, paths: ShortestPaths, team_list: list[Te
 
 
 def _groups(network: StreetNetwork, paths: ShortestPaths, team_list: list[Team],
-            prio: np.ndarray, must: set[str], index: dict[str, int]
-            ) -> list[tuple[list[Team], list[int]]]:
-    """Teams by meeting point; each street to the nearest point where some team can walk it."""
-    by_node: dict[int, list[Team]] = {}
-    for t in team_list:
-        by_node.setdefault(t.node, []).append(t)
-    nodes = sorted(by_node)
-    if not nodes:
-        return []
-    owner: dict[int, list[int]] = {n: [] for n in nodes}
-    loops: dict[int, list[float]] = {n: [] for n in nodes}  # metres there and back, per street
+            prio: np.ndarray, must: set[str], index: dict[str, int],
+            reported: dict[int, set[str]], seconds: float
+            ) -> list[tuple[list[Team], list[int], list[list[tuple[int, bool]]]]]:
+    """Teams by meeting point, the streets each point's teams are offered, first routes.
+
+    A first plan over all teams at once (:func:`solver.patrol_greedy.build`) decides
+    who starts with which streets, so a cyclist can take streets near another
+    meeting point whose walkers cannot finish them. Each point's teams are offered
+    the streets of their first routes plus the streets nobody took that are nearest
+    to that point among the points whose teams can reach them.
+    Returns ``(teams, streets, first routes as (street, forward) per team)``.
+    """
     wanted = {index[s] for s in must if s in index}
-    for k, lk in enumerate(network.links):
-        if prio[k] <= 0 and k not in wanted:
+    todo = np.array([k for k in range(len(network.links)) if prio[k] > 0 or k in wanted],
+                    dtype=np.int64)
+    if not team_list or todo.size == 0:
+        return []
+    starts = np.array([network.links[k].u for k in todo])
+    ends = np.array([network.links[k].v for k in todo])
+    length = np.array([network.links[k].length_m for k in todo])
+    prize = np.array([float(MUST_COST) if k in wanted else float(prio[k]) for k in todo])
+    allowed = np.ones((len(team_list), todo.size), dtype=bool)
+    for j, k in enumerate(todo):
+        kinds = reported.get(int(k))
+        if kinds and int(k) not in wanted:
+            # a street with reported cases is for the teams that take part in one of them
+            allowed[:, j] = [not t.kinds or bool(t.kinds & kinds) for t in team_list]
+    walkers = [patrol_greedy.Walker(t.node, t.mps, t.max_s) for t in team_list]
+    first, can = patrol_greedy.build(paths, walkers, starts, ends, length, prize, allowed,
+                                     seconds)
+    taken = {v // 2 for r in first for v in r}
+    nodes = sorted({t.node for t in team_list})
+    offered: dict[int, set[int]] = {n: set() for n in nodes}
+    for w, r in enumerate(first):
+        offered[team_list[w].node] |= {v // 2 for v in r}
+    for spare in np.flatnonzero(can.any(axis=0)):
+        j = int(spare)
+        if j in taken:
             continue
-        best, best_d = None, math.inf
-        for n in nodes:
-            d = min(paths.distance(n, lk.u), paths.distance(n, lk.v))
-            if d >= UNREACHABLE:
-                continue
-            loop = 2 * d + lk.length_m
-            if any(loop / t.mps <= t.max_s for t in by_node[n]) and d < best_d:
-                best, best_d = n, d
-        if best is not None:
-            owner[best].append(k)
-            loops[best].append(2 * best_d + lk.length_m)
+        points = {team_list[w].node for w in np.flatnonzero(can[:, j])}
+        lk = network.links[int(todo[j])]
+        near = min(points, key=lambda n: (min(paths.distance(n, lk.u),
+                                              paths.distance(n, lk.v)), n))
+        offered[near].add(j)
     out = []
     for n in nodes:
-        shortest = min(loops[n], default=math.inf)
-        able = [t for t in by_node[n] if shortest / t.mps <= t.max_s]
-        if owner[n] and able:
-            out.append((able, owner[n]))
+        members = [w for w, t in enumerate(team_list) if t.node == n and can[w].any()]
+        if members and offered[n]:
+            out.append(([team_list[w] for w in members],
+                        sorted(int(todo[j]) for j in offered[n]),
+                        [[(int(todo[v // 2]), v % 2 == 0) for v in first[w]]
+                         for w in members]))
     return out
 
 
@@ -333,6 +356,7 @@ class _Job:
     index: dict[str, int]
     params: PatrolParams
     reported: dict[int, set[str]]  # street -> kinds of the cases on it
+    first: list[list[tuple[int, bool]]]  # per team: a first route, (street, forward)
 
 
 def _run(jobs: list[_Job], params: PatrolParams, started: float) -> list[list[Route]]:
@@ -369,12 +393,15 @@ def _solve(arg: tuple[_Job, float]) -> list[Route]:
     manager = pywrapcp.RoutingIndexManager(n, len(job.teams), 0)
     routing = pywrapcp.RoutingModel(manager)
     by_speed: dict[float, int] = {}
+    matrices: dict[float, np.ndarray] = {}
     for t in job.teams:
         if t.mps not in by_speed:
             # never promise less than the walk takes: link lengths are rounded in ``dead``
-            secs = (np.ceil((dead * 1.01 + 2) / t.mps) + np.ceil(length / t.mps)[None, :])
-            secs = np.minimum(secs, 10**9).astype(np.int64)
+            secs = (patrol_greedy.leg_seconds(dead, t.mps)
+                    + patrol_greedy.street_seconds(length, t.mps)[None, :])
+            secs = np.minimum(secs, 10**9)
             np.fill_diagonal(secs, 0)
+            matrices[t.mps] = secs
             by_speed[t.mps] = routing.RegisterTransitMatrix(secs.tolist())
     evals = [by_speed[t.mps] for t in job.teams]
     for k, e in enumerate(evals):
@@ -409,7 +436,25 @@ def _solve(arg: tuple[_Job, float]) -> list[Route]:
     search.local_search_metaheuristic = (
         routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH)
     search.time_limit.FromMilliseconds(max(100, int(seconds * 1000)))
-    solution = routing.SolveWithParameters(search)
+    prizes = np.zeros(n)
+    for i in range(1, n):
+        street = visits[i][2]
+        assert street is not None
+        prizes[i] = MUST_COST if job.streets[street].id in job.must else job.prio[street]
+    allowed = [[k for k in range(len(job.teams)) if routing.VehicleVar(
+        manager.NodeToIndex(i)).Contains(k)] for i in range(n)]
+    node_of = {k: 1 + 2 * j for j, k in enumerate(job.links)}
+    seed = [[node_of[k] + (0 if forward else 1) for k, forward in r] for r in job.first]
+    greedy = _greedy([matrices[t.mps] for t in job.teams], [t.max_s for t in job.teams],
+                     prizes, allowed, seed)
+    solution = None
+    if any(greedy):
+        start = routing.ReadAssignmentFromRoutes(
+            [[manager.NodeToIndex(i) for i in r] for r in greedy], True)
+        if start is not None:
+            solution = routing.SolveFromAssignmentWithParameters(start, search)
+    if solution is None:
+        solution = routing.SolveWithParameters(search)
     routes: list[Route] = []
     if solution is None:
         return routes
@@ -429,6 +474,59 @@ def _solve(arg: tuple[_Job, float]) -> list[Route]:
             start_at = solution.Value(clock.CumulVar(routing.Start(k)))
             routes.append(_route(job, t, visits, order, start_at, lengths))
     return routes
+
+
+def _greedy(secs: list[np.ndarray], budget: list[int], prizes: np.ndarray,
+            allowed: list[list[int]], seed: list[list[int]]) -> list[list[int]]:
+    """Routes built by best prize per added second, inserted anywhere in any route.
+
+    Nodes come in pairs (a street's two directions: ``2j+1``, ``2j+2``; node 0 is the
+    meeting point); ``secs[k]`` is team k's matrix of seconds (walk there + the
+    target street), ``budget[k]`` its seconds. Must-cover streets carry a huge prize,
+    so they go in first. ``seed`` routes are kept and extended. A start for the
+    local search: good, quick, not optimal.
+    """
+    n = len(prizes)
+    teams = len(secs)
+    routes: list[list[int]] = [list(r) for r in seed]
+    used: list[int] = [int(sum(secs[k][a, b] for a, b in zip([0] + r, r + [0]))) if r else 0
+                       for k, r in enumerate(routes)]
+    free = np.ones(n, dtype=bool)
+    free[0] = False
+    for r in routes:
+        for node in r:
+            free[node] = False
+            free[node + 1 if node % 2 else node - 1] = False
+    can = np.zeros((teams, n), dtype=bool)
+    for i, ks in enumerate(allowed):
+        can[ks, i] = True
+    while True:
+        best, pick = 0.0, None
+        for k in range(teams):
+            seq = [0] + routes[k] + [0]
+            a = np.array(seq[:-1])
+            b = np.array(seq[1:])
+            m = secs[k]
+            # added seconds for every (position, node): m[a, x] + m[x, b] - m[a, b]
+            add = m[a][:, free & can[k]] + m[:, b].T[:, free & can[k]] - m[a, b][:, None]
+            if add.size == 0:
+                continue
+            nodes = np.flatnonzero(free & can[k])
+            ok = add <= budget[k] - used[k]
+            if not ok.any():
+                continue
+            ratio = np.where(ok, prizes[nodes][None, :] / np.maximum(add, 1), -1.0)
+            at, col = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
+            if ratio[at, col] > best:
+                best, pick = float(ratio[at, col]), (k, int(at), int(nodes[col]),
+                                                     int(add[at, col]))
+        if pick is None:
+            return routes
+        k, pos, node, extra = pick
+        routes[k].insert(pos, node)
+        used[k] += extra
+        twin = node + 1 if node % 2 else node - 1  # the same street the other way
+        free[node] = free[twin] = False
 
 
 def _route(job: _Job, team: Team, visits: list[tuple[int, int, int | None]],
