@@ -12,7 +12,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, cast
@@ -225,7 +225,11 @@ def check_cmd(
     SHA-256 must match). Exit 1 if anything fails.
     """
     if solution_file is None:
-        _check_schedule_file(file)
+        if file.suffix == ".json" and '"assignments"' in file.read_text(encoding="utf-8",
+                                                                         errors="replace"):
+            _check_roster_file(file)
+        else:
+            _check_schedule_file(file)
         return
     problem = read_carp(file)
     name = str(solution_file)
@@ -250,8 +254,51 @@ def check_cmd(
     typer.echo(f"feasible, cost {solution.cost}")
 
 
-def _check_schedule_file(path: Path) -> None:
+def _input_file(path: Path, ref: Any, name: str) -> Path:
+    """The input a plan or roster names, refused when missing or changed since."""
     import hashlib
+
+    if ref is None:
+        raise InputError(str(path), "inputs", name, "missing: the file does not say its input")
+    source = Path(ref.path)
+    if not source.is_file():
+        raise InputError(str(path), f"inputs.{name}", "path", f"{source} does not exist")
+    if hashlib.sha256(source.read_bytes()).hexdigest() != ref.sha256:
+        raise InputError(str(path), f"inputs.{name}", "sha256",
+                         f"{source} has changed since the file was made")
+    return source
+
+
+def _check_roster_file(path: Path) -> None:
+    """Re-verify a roster.json against its crew file, its rules and the schedules it staffs."""
+    from models.crew import Roster
+    from models.read_crew import read_crew
+    from models.schedule import Schedule
+    from solver.check_roster import check_roster
+
+    try:
+        roster = Roster.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise InputError(str(path), None, ".".join(str(x) for x in err["loc"]) or None,
+                         err["msg"]) from None
+    crew = read_crew(_input_file(path, roster.inputs.get("crew"), "crew"))
+    names = sorted((k for k in roster.inputs if k.startswith("schedule")),
+                   key=lambda k: int(k.removeprefix("schedule") or 0))
+    plans = [Schedule.model_validate_json(_input_file(path, roster.inputs[k], k)
+                                          .read_text(encoding="utf-8")) for k in names]
+    per_day = [(d, plans[k] if len(plans) > 1 else plans[0]) for k, d in enumerate(roster.days)]
+    problems = check_roster(roster, crew, roster.rules, per_day if plans else [])
+    if problems:
+        typer.echo(f"infeasible: {len(problems)} violation(s)")
+        for p in problems:
+            typer.echo(f"  {p}")
+        raise typer.Exit(1)
+    typer.echo(f"feasible: {len(roster.assignments)} duties over {len(roster.days)} day(s), "
+               f"{len(roster.uncovered)} uncovered with reasons")
+
+
+def _check_schedule_file(path: Path) -> None:
 
     from models.read_fleet import read_fleet
     from models.schedule import Schedule
@@ -265,15 +312,7 @@ def _check_schedule_file(path: Path) -> None:
         raise InputError(str(path), None, field, err["msg"]) from None
     needed = ("streets", "volunteers") if schedule.patrol is not None else ("streets", "fleet")
     for name in needed:
-        ref = schedule.inputs.get(name)
-        if ref is None:
-            raise InputError(str(path), "inputs", name, "missing: the plan does not say its input")
-        source = Path(ref.path)
-        if not source.is_file():
-            raise InputError(str(path), f"inputs.{name}", "path", f"{source} does not exist")
-        if hashlib.sha256(source.read_bytes()).hexdigest() != ref.sha256:
-            raise InputError(str(path), f"inputs.{name}", "sha256",
-                             f"{source} has changed since the plan was made")
+        _input_file(path, schedule.inputs.get(name), name)
     day = datetime.strptime(schedule.date, "%Y-%m-%d").date() if schedule.date else None
     streets = load_streets(Path(schedule.inputs["streets"].path), day).streets
     if schedule.patrol is not None:
@@ -589,8 +628,24 @@ def plan_cmd(
         int, typer.Option("--workers", min=0,
                           help="Processes for a city planned by districts; 0: every core.")
     ] = 0,
+    crew: Annotated[
+        Path | None,
+        typer.Option("--crew", exists=True, dir_okay=False,
+                     help="Crew CSV: also assign drivers (and helpers) to the routes.")
+    ] = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option("--rules", exists=True, dir_okay=False,
+                     help="Working-time rules (YAML) for --crew; documented defaults.")
+    ] = None,
+    days: Annotated[
+        int, typer.Option("--days", min=1, max=31,
+                          help="With --crew: roster this many days of the plan.")
+    ] = 1,
 ) -> None:
-    """Plan tomorrow's sweeping: routes with timed steps, unassigned work with reasons."""
+    """Plan tomorrow's sweeping: routes with timed steps, unassigned work with reasons.
+
+    With --crew, the routes also get their drivers (see `streetcrew crews`)."""
     import hashlib
 
     from models.read_fleet import check_allowed_types, read_fleet
@@ -652,6 +707,186 @@ def plan_cmd(
         ("written", str(out / "schedule.json")),
     ):
         typer.echo(f"{key:<14} {value}")
+    if crew is not None:
+        typer.echo("")
+        _crews([out / "schedule.json"], crew, rules, days, None, out, "auto", None)
+
+
+@app.command("crews")
+@_input_boundary
+def crews_cmd(
+    schedule: Annotated[
+        list[Path],
+        typer.Option("--schedule", exists=True, dir_okay=False,
+                     help="A plan's schedule.json; repeat it for one plan per day.")
+    ],
+    crew: Annotated[
+        Path | None,
+        typer.Option("--crew", exists=True, dir_okay=False, show_default="bundled demo crew",
+                     help="Crew CSV (see models/read_crew.py for the columns).")
+    ] = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option("--rules", exists=True, dir_okay=False,
+                     help="Working-time rules (YAML); every rule has a documented default.")
+    ] = None,
+    fleet: Annotated[
+        Path | None,
+        typer.Option("--fleet", exists=True, dir_okay=False,
+                     show_default="the fleet the schedule names",
+                     help="Fleet file: vehicle types, depots, which types need a helper.")
+    ] = None,
+    days: Annotated[
+        int | None, typer.Option("--days", min=1, max=31,
+                                 help="Days to roster; one schedule is repeated each day. "
+                                      "Default: one day per schedule given.")
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--start", help="First day YYYY-MM-DD; default: the "
+                                                  "schedule's date, else tomorrow.")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the outputs.")] = Path("crews-out"),
+    mip: Annotated[
+        str, typer.Option("--mip", help="auto (HiGHS where installed, else CBC), cbc or highs.")
+    ] = "auto",
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", "-t", min=1.0,
+                                   help="Seconds for the solver; default from the rules (60).")
+    ] = None,
+) -> None:
+    """Assign drivers (and helpers) to the routes and build the roster, with pulp.
+
+    Writes roster.json, roster.csv (person x day), roster.png, uncovered.csv, a sheet per
+    person and the schedule(s) with each route's driver. Exit 1 when some duty is uncovered.
+    """
+    roster = _crews(schedule, crew or instances.demo_crew(), rules, days, start, out, mip,
+                    time_limit, fleet)
+    if roster.uncovered:
+        raise typer.Exit(1)
+
+
+def _crews(schedule_paths: list[Path], crew_path: Path, rules_path: Path | None,
+           days: int | None, start: str | None, out: Path, mip: str,
+           time_limit: float | None, fleet_path: Path | None = None) -> Any:
+    """Roster the schedules; writes the outputs and prints the summary. Returns the Roster."""
+    import hashlib
+
+    from models.crew import CrewRules
+    from models.read_crew import read_crew, read_rules
+    from models.read_fleet import read_fleet
+    from models.schedule import InputRef, Schedule
+    from models.write_roster import person_sheet, roster_csv, uncovered_csv
+    from solver.check_roster import check_roster
+    from solver.crews_pulp import pick_solver, solve_roster
+    from solver.pictures import draw_roster
+    from solver.roster import duties, plan_days
+
+    plans = []
+    for p in schedule_paths:
+        try:
+            plans.append(Schedule.model_validate_json(p.read_text(encoding="utf-8")))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise InputError(str(p), None, ".".join(str(x) for x in err["loc"]) or None,
+                             err["msg"]) from None
+    if days is not None and len(plans) > 1 and days != len(plans):
+        raise InputError(None, "--days", "days", f"{days} days but {len(plans)} schedules: "
+                         "give one schedule to repeat, or one per day")
+    n_days = days or len(plans)
+    first = start or plans[0].date or (datetime.now().date() + timedelta(days=1)).isoformat()
+    try:
+        dates = plan_days(first, n_days)
+    except ValueError:
+        raise InputError(None, "--start", "date", f"expected YYYY-MM-DD, got {first!r}") from None
+    per_day = [(d, plans[k] if len(plans) > 1 else plans[0]) for k, d in enumerate(dates)]
+    rule_set = read_rules(rules_path) if rules_path is not None else CrewRules()
+    if time_limit is not None:
+        rule_set = rule_set.model_copy(update={"time_limit": time_limit})
+    fleet_ref = plans[0].inputs.get("fleet")
+    helper_types = set(rule_set.helper_types)
+    types: list[str] | None = None
+    depots: list[str] | None = None
+    if fleet_path is None and fleet_ref is not None and Path(fleet_ref.path).is_file():
+        fleet_path = Path(fleet_ref.path)
+    if fleet_path is not None:
+        fleet = read_fleet(fleet_path)
+        types = [t.id for t in fleet.vehicle_types]
+        depots = [d.id for d in fleet.depots]
+        helper_types |= {t.id for t in fleet.vehicle_types if t.needs_helper}
+    else:
+        typer.echo("note: no fleet file (the schedule names none; --fleet): licences and "
+                   "depots are not checked against it, helpers only per --rules", err=True)
+    members = read_crew(crew_path, types, depots)
+    try:
+        solver = pick_solver(mip)
+    except ValueError as exc:
+        raise InputError(None, "--mip", "mip", str(exc)) from None
+    duty_list = duties(per_day, helper_types)
+    roster = solve_roster(duty_list, members, rule_set, solver=solver)
+
+    def ref(p: Path) -> InputRef:
+        return InputRef(path=str(p.resolve()), sha256=hashlib.sha256(p.read_bytes()).hexdigest())
+
+    refs = {"crew": ref(crew_path)}
+    refs |= {f"schedule{k}" if k else "schedule": ref(p) for k, p in enumerate(schedule_paths)}
+    if rules_path is not None:
+        refs["rules"] = ref(rules_path)
+    roster = roster.model_copy(update={"inputs": refs})
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "roster.json").write_text(roster.model_dump_json(indent=1), encoding="utf-8")
+    (out / "roster.csv").write_text(roster_csv(roster, members), encoding="utf-8")
+    (out / "uncovered.csv").write_text(uncovered_csv(roster), encoding="utf-8")
+    sheets = out / "crew-sheets"
+    sheets.mkdir(exist_ok=True)
+    for m in members:
+        (sheets / f"{m.id}.md").write_text(person_sheet(m, roster), encoding="utf-8")
+    draw_roster(roster, members, out / "roster.png")
+    for day, plan in per_day:
+        staffed = _staffed(plan, roster, day)
+        name = "schedule.json" if n_days == 1 else f"schedule-{day}.json"
+        (out / name).write_text(staffed.model_dump_json(indent=1), encoding="utf-8")
+    problems = check_roster(roster, members, rule_set, per_day)
+    for st in roster.stages:
+        gap = "-" if st.gap_pct is None else f"{st.gap_pct:.2f} %"
+        typer.echo(f"{'stage ' + st.name:<14} {st.status}, objective {st.objective:g}, "
+                   f"gap {gap}, {st.seconds:.1f} s")
+    people_used = sum(1 for pl in roster.load if pl.duties)
+    for key, value in (
+        ("roster", f"{roster.status} ({roster.solver}), {len(duty_list)} duties over "
+                   f"{n_days} day(s), {roster.solve_s:.1f} s"),
+        ("crew used", f"{people_used} of {len(members)}"),
+        ("uncovered", str(len(roster.uncovered))),
+        ("hours spread", f"{roster.hours_spread:.1f} h per 40 contracted (drivers)"),
+        ("nights spread", str(roster.nights_spread)),
+        ("route changes", f"{roster.driver_changes} (a route's driver differs from the day "
+                          "before)"),
+        ("checked", "feasible" if not problems else f"{len(problems)} violation(s)"),
+        ("written", str(out / "roster.json")),
+    ):
+        typer.echo(f"{key:<14} {value}")
+    for u in roster.uncovered[:20]:
+        typer.echo(f"  uncovered {u.day} {u.route} {u.role}: {u.reason}")
+    for problem in problems[:20]:
+        typer.echo(f"  violation: {problem}", err=True)
+    if problems:
+        raise typer.Exit(1)
+    return roster
+
+
+def _staffed(plan: Any, roster: Any, day: str) -> Any:
+    """The day's schedule with each route's driver and helper from the roster."""
+    from solver.roster import route_label
+
+    shifts: dict[str, int] = {}
+    for r in plan.routes:
+        shifts[r.vehicle] = shifts.get(r.vehicle, 0) + 1
+    who = {a.route: a for a in roster.assignments if a.day == day}
+    routes = []
+    for r in plan.routes:
+        a = who.get(route_label(r.vehicle, r.shift, shifts[r.vehicle]))
+        routes.append(r.model_copy(update={"driver": a.driver if a else None,
+                                           "helper": a.helper if a else None}))
+    return plan.model_copy(update={"routes": tuple(routes)})  # its own date: it was planned so
 
 
 @app.command("bench-plan")
@@ -674,18 +909,25 @@ def bench_plan_cmd(
     ] = None,
 ) -> None:
     """Plan each case whole (import included), check it, and compare with its target time."""
-    from solver.bench_plan import load_cases, render, run_case
+    from solver.bench_plan import load_cases, render, render_crews, run_case, run_crews_case
 
     cases = [c for c in load_cases(cases_file) if not only or c.name in only]
-    records = []
+    records: list[Any] = []
+    crews: list[Any] = []
     for case in cases:
         typer.echo(f"{case.name}: planning ({case.time_limit:g} s limit)...", err=True)
-        records.append(run_case(case, cases_file.parent, workers, keep))
-    typer.echo(render(records))
+        if case.kind == "crews":
+            crews.append(run_crews_case(case, cases_file.parent))
+        else:
+            records.append(run_case(case, cases_file.parent, workers, keep))
+    if records:
+        typer.echo(render(records))
+    if crews:
+        typer.echo(("\n" if records else "") + render_crews(crews))
     if json_out is not None:
-        _write_json(json_out, [r.model_dump() for r in records])
+        _write_json(json_out, [r.model_dump() for r in records + crews])
         typer.echo(f"\nrecords: {json_out}")
-    if not all(r.feasible for r in records):
+    if not all(r.feasible for r in records + crews):
         raise typer.Exit(1)
 
 

@@ -81,3 +81,8 @@ def demo_cases() -> Path:
 def demo_must_cover() -> Path:
     """The bundled demo district's must-cover streets (8 road chiefs' segments)."""
     return Path(__file__).resolve().parent / "demo" / "must_cover.csv"
+
+
+def demo_crew() -> Path:
+    """The bundled demo district's crew (11 drivers and 8 helpers at the two yards)."""
+    return Path(__file__).resolve().parent / "demo" / "crew.csv"

@@ -62,6 +62,8 @@ class Route(_Frozen):
     swept_m: float
     deadhead_m: float
     cost: float
+    driver: str | None = None  # from the crew roster, when one was made
+    helper: str | None = None
 
     @property
     def label(self) -> str:

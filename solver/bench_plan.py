@@ -13,7 +13,7 @@ import hashlib
 import json
 import time
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -21,7 +21,7 @@ from models.errors import InputError
 from models.read_fleet import read_fleet
 from models.read_osm import read_osm
 from models.read_streets import load_streets
-from models.schedule import InputRef
+from models.schedule import InputRef, Schedule
 from solver.check_schedule import check_schedule
 from solver.sweep import PlanParams, plan_sweeping
 
@@ -31,12 +31,18 @@ OSM_SUFFIXES = (".osm", ".osm.gz", ".osm.bz2", ".osm.xml")
 class PlanCase(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     name: str
-    kind: Literal["sweep", "patrol"] = "sweep"
-    streets: str  # paths relative to the cases file
+    kind: Literal["sweep", "patrol", "crews"] = "sweep"
+    streets: str | None = None  # paths relative to the cases file
     fleet: str | None = None  # sweep
     volunteers: str | None = None  # patrol
     cases: str | None = None
     must_cover: str | None = None
+    schedule: str | None = None  # crews: the plan to staff, repeated for ``days`` days
+    crew: str | None = None
+    rules: str | None = None
+    days: int = Field(default=1, ge=1)
+    mip: str = "auto"
+    target_gap_pct: float = 1.0  # crews: every stage proven optimal or within this gap
     time_limit: float = Field(gt=0)
     target_s: float = Field(gt=0)
     date: str | None = None
@@ -47,6 +53,10 @@ class PlanCase(BaseModel):
             raise ValueError("a sweep case needs a fleet")
         if self.kind == "patrol" and (self.volunteers is None or self.date is None):
             raise ValueError("a patrol case needs volunteers and a date")
+        if self.kind == "crews" and (self.schedule is None or self.crew is None):
+            raise ValueError("a crews case needs a schedule and a crew")
+        if self.kind != "crews" and self.streets is None:
+            raise ValueError("a sweep or patrol case needs streets")
         return self
 
 
@@ -74,6 +84,80 @@ class PlanRecord(BaseModel):
     target_s: float
     within_target: bool
     covered_of_bound_pct: float | None = None  # patrol: priority covered / reachable bound
+
+
+class CrewRecord(BaseModel):
+    """A crews case: the roster's quality and the solver's proof."""
+
+    model_config = ConfigDict(frozen=True)
+    name: str
+    status: str
+    solver: str
+    days: int
+    duties: int
+    people: int
+    people_used: int
+    uncovered: int
+    stages: list[dict[str, Any]]
+    gap_pct: float | None  # the largest stage gap
+    target_gap_pct: float
+    hours_spread: float
+    nights_spread: int
+    driver_changes: int
+    solve_s: float
+    target_s: float
+    within_target: bool
+    feasible: bool
+    violations: int
+
+
+def run_crews_case(case: PlanCase, base: Path) -> CrewRecord:
+    """Roster the schedule for ``days`` days with the crew; check it; time the solve."""
+    from models.crew import CrewRules
+    from models.read_crew import read_crew, read_rules
+    from solver.check_roster import check_roster
+    from solver.crews_pulp import pick_solver, solve_roster
+    from solver.roster import duties, plan_days
+
+    assert case.schedule is not None and case.crew is not None
+    plan = Schedule.model_validate_json((base / case.schedule).read_text(encoding="utf-8"))
+    crew = read_crew(base / case.crew)
+    rules = read_rules(base / case.rules) if case.rules else CrewRules()
+    rules = rules.model_copy(update={"time_limit": case.time_limit})
+    days = plan_days(case.date or plan.date, case.days)
+    per_day = [(d, plan) for d in days]
+    helpers = set(rules.helper_types)
+    started = time.perf_counter()
+    roster = solve_roster(duties(per_day, helpers), crew, rules, solver=pick_solver(case.mip))
+    took = time.perf_counter() - started
+    problems = check_roster(roster, crew, rules, per_day)
+    gap = roster.gap_pct
+    return CrewRecord(
+        name=case.name, status=roster.status, solver=roster.solver, days=case.days,
+        duties=len(roster.assignments), people=len(crew),
+        people_used=sum(1 for pl in roster.load if pl.duties), uncovered=len(roster.uncovered),
+        stages=[st.model_dump() for st in roster.stages], gap_pct=gap,
+        target_gap_pct=case.target_gap_pct, hours_spread=roster.hours_spread,
+        nights_spread=roster.nights_spread, driver_changes=roster.driver_changes,
+        solve_s=round(took, 2), target_s=case.target_s,
+        within_target=took <= case.target_s and gap is not None and gap <= case.target_gap_pct,
+        feasible=not problems, violations=len(problems))
+
+
+def render_crews(records: list[CrewRecord]) -> str:
+    head = ("| case | duties (days) | people used | uncovered | stages: gap % (s) | solver | "
+            "hours spread | nights spread | route changes | solve s (target) | checked |")
+    rows = [head, "|" + "---|" * 11]
+    for r in records:
+        stages = ", ".join(f"{st['name']} {st['gap_pct'] if st['gap_pct'] is not None else '-'}"
+                           f" ({st['seconds']:.1f})" for st in r.stages)
+        rows.append(
+            f"| {r.name} | {r.duties} ({r.days}) | {r.people_used} of {r.people} | "
+            f"{r.uncovered} | {stages} | {r.solver} | {r.hours_spread:.1f} h | "
+            f"{r.nights_spread} | {r.driver_changes} | {r.solve_s:.1f} ({r.target_s:.0f}, gap "
+            f"≤ {r.target_gap_pct:g} %) {'ok' if r.within_target else 'MISSED'} | "
+            f"{'feasible' if r.feasible else f'{r.violations} violations'} |")
+    return "\n".join(rows)
 
 
 def load_cases(path: Path) -> list[PlanCase]:
@@ -140,7 +224,7 @@ def run_case(case: PlanCase, base: Path, workers: int = 0,
     """
     if case.kind == "patrol":
         return run_patrol_case(case, base, workers, keep)
-    assert case.fleet is not None, "a sweep case needs a fleet"
+    assert case.fleet is not None and case.streets is not None, "a sweep case needs a fleet"
     streets_path = (base / case.streets).resolve()
     fleet_path = (base / case.fleet).resolve()
     started = time.perf_counter()

@@ -17,8 +17,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.patches import Patch, Rectangle  # noqa: E402
 
+from models.crew import CrewMember, Roster  # noqa: E402
 from models.network import build_network  # noqa: E402
 from models.schedule import Schedule  # noqa: E402
 from models.streets import Street  # noqa: E402
@@ -124,6 +125,64 @@ def draw_coverage(schedule: Schedule, streets: Sequence[Street], priority: Seque
     ax.legend(loc="upper right", fontsize=8)
     covered = f" - {kpi.priority_covered_pct:.1f} % of the priority covered" if kpi else ""
     ax.set_title(title or f"Patrol coverage {schedule.date or ''}{covered}".strip())
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def draw_roster(roster: Roster, crew: Sequence[CrewMember], path: Path) -> Path:
+    """The week as a wall chart: a row per person, a column per day, each duty a coloured
+    cell with its route and hours (helpers hatched, nights dark); uncovered duties below."""
+    from models.write_roster import hhmm
+    from solver.roster import night_hours
+
+    _setup()
+    rows = [m for m in crew]
+    mine: dict[tuple[str, str], tuple[str, str, bool]] = {}
+    for a in roster.assignments:
+        night = night_hours(a.start, a.end, roster.rules) >= max(roster.rules.night_min_hours,
+                                                                 1e-9)
+        for who, role in ((a.driver, "driver"), (a.helper, "helper")):
+            if who is not None:
+                text = f"{a.route}\n{hhmm(a.start)}-{hhmm(a.end)}"
+                mine[(who, a.day)] = (text, role, night)
+    width = 2.0 + 1.3 * len(roster.days)
+    height = 1.5 + 0.32 * len(rows) + 0.25 * min(len(roster.uncovered), 12)
+    fig, ax = plt.subplots(figsize=(width, height))
+    for r, m in enumerate(rows):
+        for c, day in enumerate(roster.days):
+            got = mine.get((m.id, day))
+            if got is None:
+                continue
+            text, role, night = got
+            ax.add_patch(Rectangle((c + 0.04, r + 0.06), 0.92, 0.88,
+                                   facecolor="#34495e" if night else "#5dade2",
+                                   hatch="//" if role == "helper" else None,
+                                   edgecolor="white", linewidth=0.5))
+            ax.text(c + 0.5, r + 0.5, text, ha="center", va="center", fontsize=6,
+                    color="white")
+    ax.set_xlim(0, len(roster.days))
+    ax.set_ylim(len(rows), 0)
+    ax.set_xticks([c + 0.5 for c in range(len(roster.days))],
+                  [f"{d[5:]}" for d in roster.days], fontsize=8)
+    ax.set_yticks([r + 0.5 for r in range(len(rows))],
+                  [f"{m.id} {m.name}".strip() for m in rows], fontsize=7)
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    title = (f"Roster {roster.days[0]} .. {roster.days[-1]}: {roster.status}, "
+             f"{len(roster.uncovered)} uncovered")
+    ax.set_title(title, fontsize=10)
+    if roster.uncovered:
+        shown = [f"{u.day} {u.route} {u.role}: {u.reason}"[:110] for u in roster.uncovered[:12]]
+        more = len(roster.uncovered) - len(shown)
+        fig.text(0.01, 0.01, "\n".join(shown + ([f"... and {more} more"] if more else [])),
+                 fontsize=6, va="bottom")
+    handles = [Patch(color="#5dade2", label="day duty"), Patch(color="#34495e", label="night"),
+               Patch(facecolor="white", edgecolor="black", hatch="//", label="helper")]
+    ax.legend(handles=handles, loc="upper right", bbox_to_anchor=(1.0, 1.12), fontsize=7,
+              ncol=3, frameon=False)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -23,7 +23,8 @@ COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-def
 
 
 def test_commands() -> None:
-    assert COMMANDS == ["bench", "bench-plan", "bench-report", "check", "import-osm", "patrol",
+    assert COMMANDS == ["bench", "bench-plan", "bench-report", "check", "crews", "import-osm",
+                        "patrol",
                         "plan", "solve", "streets"]
 
 

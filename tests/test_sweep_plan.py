@@ -155,7 +155,7 @@ def test_plan_and_check_commands(tmp_path) -> None:
     assert res.exit_code == 0 and res.output.startswith("feasible"), res.output
     streets_file.write_text(streets_file.read_text().replace("ns00", "nsXX"))
     res = runner.invoke(app, ["check", str(out / "schedule.json")])
-    assert res.exit_code == 2 and "has changed since the plan was made" in res.output
+    assert res.exit_code == 2 and "has changed since the file was made" in res.output
 
 
 def test_pictures_are_png_files(tmp_path) -> None:
