@@ -749,6 +749,12 @@ def crews_cmd(
     mip: Annotated[
         str, typer.Option("--mip", help="auto (HiGHS where installed, else CBC), cbc or highs.")
     ] = "auto",
+    previous: Annotated[
+        Path | None,
+        typer.Option("--previous", exists=True, dir_okay=False,
+                     help="An earlier roster.json: its last day's drivers keep their routes "
+                          "where they can (route knowledge).")
+    ] = None,
     time_limit: Annotated[
         float | None, typer.Option("--time-limit", "-t", min=1.0,
                                    help="Seconds for the solver; default from the rules (60).")
@@ -760,18 +766,19 @@ def crews_cmd(
     person and the schedule(s) with each route's driver. Exit 1 when some duty is uncovered.
     """
     roster = _crews(schedule, crew or instances.demo_crew(), rules, days, start, out, mip,
-                    time_limit, fleet)
+                    time_limit, fleet, previous)
     if roster.uncovered:
         raise typer.Exit(1)
 
 
 def _crews(schedule_paths: list[Path], crew_path: Path, rules_path: Path | None,
            days: int | None, start: str | None, out: Path, mip: str,
-           time_limit: float | None, fleet_path: Path | None = None) -> Any:
+           time_limit: float | None, fleet_path: Path | None = None,
+           previous_path: Path | None = None) -> Any:
     """Roster the schedules; writes the outputs and prints the summary. Returns the Roster."""
     import hashlib
 
-    from models.crew import CrewRules
+    from models.crew import CrewRules, Roster
     from models.read_crew import read_crew, read_rules
     from models.read_fleet import read_fleet
     from models.schedule import InputRef, Schedule
@@ -822,7 +829,18 @@ def _crews(schedule_paths: list[Path], crew_path: Path, rules_path: Path | None,
     except ValueError as exc:
         raise InputError(None, "--mip", "mip", str(exc)) from None
     duty_list = duties(per_day, helper_types)
-    roster = solve_roster(duty_list, members, rule_set, solver=solver)
+    before: dict[str, str] = {}
+    if previous_path is not None:
+        try:
+            old = Roster.model_validate_json(previous_path.read_text(encoding="utf-8"))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise InputError(str(previous_path), None,
+                             ".".join(str(x) for x in err["loc"]) or None, err["msg"]) from None
+        last = old.days[-1] if old.days else None
+        before = {a.route: a.driver for a in old.assignments
+                  if a.day == last and a.driver is not None}
+    roster = solve_roster(duty_list, members, rule_set, previous=before, solver=solver)
 
     def ref(p: Path) -> InputRef:
         return InputRef(path=str(p.resolve()), sha256=hashlib.sha256(p.read_bytes()).hexdigest())

@@ -288,3 +288,15 @@ def test_plan_with_crew_staffs_the_routes_it_plans(tmp_path) -> None:
         assert r.driver == ("A" if r.vehicle_type == "large" else "B")
         assert r.helper == ("C" if r.vehicle_type == "large" else None)
     assert "checked        feasible" in res.output
+
+
+def test_the_demo_rules_file_states_the_defaults() -> None:
+    from pathlib import Path
+
+    import instances
+
+    demo = Path(instances.__file__).parent / "demo" / "rules.yaml"
+    assert read_rules(demo) == CrewRules()
+    members = read_crew(instances.demo_crew(), ["large-sweeper", "small-sweeper"],
+                        ["north-yard", "south-yard"])
+    assert {m.depot for m in members} == {"north-yard", "south-yard"}
