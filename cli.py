@@ -907,6 +907,165 @@ def _staffed(plan: Any, roster: Any, day: str) -> Any:
     return plan.model_copy(update={"routes": tuple(routes)})  # its own date: it was planned so
 
 
+@app.command("compare")
+@_input_boundary
+def compare_cmd(
+    scenario_files: Annotated[
+        list[Path] | None,
+        typer.Argument(exists=True, dir_okay=False, metavar="[SCENARIO.yaml]...",
+                       show_default="the bundled demo's scenarios",
+                       help="Scenario files: a base and named changes (models/scenario.py).")
+    ] = None,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", "-t", min=1.0, help="Seconds per plan.")
+    ] = 60.0,
+    seeds: Annotated[int, typer.Option("--seeds", min=1, max=50,
+                                       help="Plans per scenario, each from another start.")] = 1,
+    workers: Annotated[
+        int, typer.Option("--workers", min=0, help="Local processes; 0: every core.")
+    ] = 0,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Run on a Dask cluster: tcp://HOST:PORT.")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the outputs.")] = Path(
+        "compare-out"),
+) -> None:
+    """Plan every scenario (and seed), check each plan, and compare the KPIs with the base.
+
+    Writes comparison.csv, comparison.md, comparison.png and runs.json (every run).
+    """
+    import csv
+
+    from models.read_scenario import read_scenarios
+    from solver.compare import compare, table, tasks_of
+    from solver.pictures import draw_comparison
+
+    files = scenario_files or [instances.demo_scenarios()]
+    sets = [read_scenarios(f) for f in files]
+    jobs = tasks_of(sets, seeds, time_limit, str(instances.demo_streets()),
+                    str(instances.demo_fleet()))
+    from models.scenario import apply_changes
+    from solver.compare import load_base
+
+    bases: dict[tuple[str, str, str | None], Any] = {}
+    for task, streets, fleet in jobs:  # refuse a change naming what is not there, up front
+        key = (streets, fleet, task.date)
+        if key not in bases:
+            bases[key] = load_base(streets, fleet, task.date)
+        if task.seed == 0:
+            apply_changes(bases[key][1], bases[key][0], task.scenario, task.file)
+    started = time.perf_counter()
+    try:
+        runs = compare(jobs, workers, scheduler)
+    except ConnectionError as exc:
+        raise InputError(None, "--scheduler", "scheduler", str(exc)) from None
+    wall = time.perf_counter() - started
+    rows = table(runs)
+    out.mkdir(parents=True, exist_ok=True)
+    _write_json(out / "runs.json", [r.model_dump() for r in runs])
+    with open(out / "comparison.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    md = _comparison_md(rows, seeds, time_limit, wall)
+    (out / "comparison.md").write_text(md, encoding="utf-8")
+    draw_comparison(rows, out / "comparison.png")
+    typer.echo(md)
+    typer.echo(f"written        {out / 'comparison.md'}")
+    if not all(r.feasible for r in runs):
+        raise typer.Exit(1)
+
+
+def _comparison_md(rows: list[dict[str, Any]], seeds: int, time_limit: float,
+                   wall: float) -> str:
+    cols = [("cost", "cost", ".0f"), ("km_swept", "km swept", ".1f"),
+            ("deadhead_pct", "deadhead %", ".1f"), ("sweeping_rate_pct", "sweeping rate %", ".1f"),
+            ("vehicles_used", "vehicles used", ".1f"), ("drivers_used", "drivers", ".1f"),
+            ("overtime_s", "overtime s", ".0f"), ("unassigned", "unassigned", ".0f"),
+            ("solve_s", "solve s", ".1f")]
+    head = "| scenario | " + " | ".join(c[1] for c in cols) + " | checked | main reason left |"
+    lines = [f"Scenarios: {len(rows)}, seeds: {seeds}, {time_limit:g} s per plan, "
+             f"{wall:.0f} s in all. Each cell: mean over seeds (± spread), change from base.",
+             "", head, "|" + "---|" * (len(cols) + 3)]
+    for row in rows:
+        cells = []
+        for key, _, spec in cols:
+            v = row[key]
+            if v is None:
+                cells.append("-")
+                continue
+            text = format(v, spec)
+            if seeds > 1:
+                text += f" ± {format(row[key + '_spread'], spec)}"
+            delta = row.get(key + "_vs_base")
+            if row["scenario"] != "base" and delta is not None:
+                text += f" ({'+' if delta >= 0 else ''}{format(delta, spec)})"
+            cells.append(text)
+        lines.append(f"| {row['scenario']} | " + " | ".join(cells) + " | "
+                     + ("feasible" if row["feasible"] else "VIOLATIONS") + " | "
+                     + (row["top_reason"][:80] or "-") + " |")
+    return "\n".join(lines) + "\n"
+
+
+@app.command("size")
+@_input_boundary
+def size_cmd(
+    vehicle_type: Annotated[str, typer.Option("--vehicle-type", help="The vehicle type to size.")],
+    fleet: Annotated[
+        Path | None,
+        typer.Option("--fleet", exists=True, dir_okay=False, show_default="bundled demo fleet",
+                     help="Fleet file; the other types stay as they are.")
+    ] = None,
+    streets: Annotated[
+        Path | None,
+        typer.Option("--streets", exists=True, dir_okay=False,
+                     show_default="bundled demo district", help="Street file.")
+    ] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Plan date YYYY-MM-DD.")] = None,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", "-t", min=1.0, help="Seconds per plan.")
+    ] = 30.0,
+    most: Annotated[int, typer.Option("--most", min=1, help="Give up above this many.")] = 200,
+    workers: Annotated[int, typer.Option("--workers", min=0, help="Processes per plan.")] = 0,
+    out: Annotated[Path | None, typer.Option("--out", help="Write size.csv here.")] = None,
+) -> None:
+    """The fewest vehicles of a type that sweep everything a fleet can (within shifts and
+    windows), with the plans at one fewer and one more: the cost curve."""
+    import csv
+
+    from models.read_fleet import read_fleet
+    from solver.compare import load_base, size_fleet
+
+    fleet_path = fleet or instances.demo_fleet()
+    street_list, fleet_data = load_base(str(streets or instances.demo_streets()),
+                                        str(fleet_path), date)
+    types = [t.id for t in read_fleet(fleet_path).vehicle_types]
+    if vehicle_type not in types:
+        raise InputError(str(fleet_path), "vehicle_types", "--vehicle-type",
+                         f"unknown vehicle type {vehicle_type!r}; the fleet has "
+                         f"{', '.join(types)}")
+    best, points = size_fleet(street_list, fleet_data, vehicle_type, time_limit, workers, most)
+    typer.echo("| vehicles | cost | km driven | unassigned | of it a bigger fleet could take "
+               "| checked | s |")
+    typer.echo("|---|---|---|---|---|---|---|")
+    for p in points:
+        mark = " <- fewest" if p.vehicles == best else ""
+        typer.echo(f"| {p.vehicles}{mark} | {p.cost:.2f} | {p.km_driven:.1f} | {p.unassigned} | "
+                   f"{p.left_for_fleet} | {'feasible' if p.feasible else 'VIOLATIONS'} | "
+                   f"{p.solve_s:.0f} |")
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        with open(out / "size.csv", "w", newline="", encoding="utf-8") as f:
+            w = csv.DictWriter(f, fieldnames=list(points[0].model_dump()))
+            w.writeheader()
+            w.writerows(p.model_dump() for p in points)
+    if best is None:
+        typer.echo(f"even {most} x {vehicle_type} leave work unswept (see the reasons in a "
+                   "plan): the limit is not this type")
+        raise typer.Exit(1)
+    typer.echo(f"fewest {vehicle_type}: {best}")
+
+
 @app.command("bench-plan")
 @_input_boundary
 def bench_plan_cmd(

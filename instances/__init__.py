@@ -86,3 +86,8 @@ def demo_must_cover() -> Path:
 def demo_crew() -> Path:
     """The bundled demo district's crew (11 drivers and 8 helpers at the two yards)."""
     return Path(__file__).resolve().parent / "demo" / "crew.csv"
+
+
+def demo_scenarios() -> Path:
+    """The bundled demo's fleet scenarios (base, +2 small sweepers, the dump site closed)."""
+    return Path(__file__).resolve().parent / "demo" / "scenarios.yaml"

@@ -187,3 +187,27 @@ def draw_roster(roster: Roster, crew: Sequence[CrewMember], path: Path) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def draw_comparison(rows: list[dict], path: Path) -> Path:  # type: ignore[type-arg]
+    """Bar charts per KPI, one bar per scenario (spread over seeds as an error bar)."""
+    _setup()
+    kpis = [("cost", "cost"), ("km_swept", "km swept"), ("deadhead_pct", "deadhead %"),
+            ("sweeping_rate_pct", "sweeping rate %"), ("vehicles_used", "vehicles used"),
+            ("drivers_used", "drivers"), ("unassigned", "unassigned"), ("solve_s", "solve s")]
+    kpis = [k for k in kpis if any(r.get(k[0]) is not None for r in rows)]
+    fig, axes = plt.subplots(2, (len(kpis) + 1) // 2, figsize=(3.2 * ((len(kpis) + 1) // 2), 6))
+    names = [r["scenario"] for r in rows]
+    colours = ["#7f8c8d" if n == "base" else "#2e86c1" for n in names]
+    for ax, (key, label) in zip(axes.flat, kpis):
+        values = [r.get(key) or 0 for r in rows]
+        spread = [(r.get(f"{key}_spread") or 0) / 2 for r in rows]
+        ax.bar(range(len(rows)), values, yerr=spread, color=colours, capsize=3)
+        ax.set_title(label, fontsize=9)
+        ax.set_xticks(range(len(rows)), names, rotation=30, ha="right", fontsize=7)
+    for ax in list(axes.flat)[len(kpis):]:
+        ax.axis("off")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path

@@ -9,6 +9,7 @@ cannot be planned is listed as unassigned with the reason.
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Sequence
 
@@ -37,6 +38,7 @@ class PlanParams(BaseModel):
     balance_weight: int = Field(default=0, ge=0)
     district_tasks: int = Field(default=500, ge=1)  # above this, plan by districts
     workers: int = Field(default=0, ge=0)  # processes for districts; 0: every core
+    seed: int = Field(default=0, ge=0)  # > 0: the tasks reach the search in a shuffled order
 
 
 def main_component(network: StreetNetwork) -> np.ndarray:
@@ -77,6 +79,8 @@ def plan_sweeping(
                 reason="cannot be driven to and back from the depots (one-way dead end or "
                        "a part of the network not connected to the rest)"))
     total_m = sum(t.length_m for t in tasks)
+    if params.seed:  # another start for the search: a spread of plans, not one lucky one
+        random.Random(params.seed).shuffle(reachable)
     if not reachable:
         return _with_snaps(
             _schedule("no-work", [], unassigned, 0.0, total_m, started, inputs, date), snapped)

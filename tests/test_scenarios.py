@@ -1,0 +1,167 @@
+"""Fleet scenarios: reading and applying changes, comparing plans locally and on Dask, sizing."""
+
+from __future__ import annotations
+
+import csv
+import time
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from cli import app
+from models.errors import InputError
+from models.read_fleet import read_fleet
+from models.read_scenario import read_scenarios
+from models.scenario import apply_changes
+from models.write_streets import write_geojson
+from tests.helpers import DATA
+from tests.test_sweep_plan import _grid
+
+
+def _base(tmp_path, scenarios: list[dict]) -> tuple[object, list]:
+    """A scenario file over the test grid and the small fleet (D1; large L1, small S1)."""
+    streets = _grid()
+    write_geojson(streets, tmp_path / "streets.geojson")
+    data = yaml.safe_load((DATA / "fleet" / "good.yaml").read_text())
+    data["facilities"][0]["at"] = [118.770, 32.052]
+    data["facilities"][1]["at"] = [118.782, 32.040]
+    (tmp_path / "fleet.yaml").write_text(yaml.safe_dump(data))
+    doc = {"base": {"streets": "streets.geojson", "fleet": "fleet.yaml"},
+           "scenarios": scenarios}
+    path = tmp_path / "scenarios.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path, streets
+
+
+def test_changes_are_applied_in_order(tmp_path) -> None:
+    path, streets = _base(tmp_path, [
+        {"name": "bigger", "changes": [
+            {"add_vehicles": {"type": "small", "count": 2}},
+            {"remove_vehicles": {"ids": ["L1"]}},
+            {"change_shifts": {"type": "small", "shift_start": "22:00", "shift_end": "30:00"}},
+            {"move_facility": {"id": "W1", "at": [118.775, 32.041]}},
+            {"close_facility": {"id": "DUMP1"}},
+            {"change_streets": {"road_class": "residential", "sweeps_per_day": 2,
+                                "windows": "00:00-06:00"}},
+        ]}])
+    sset = read_scenarios(path)
+    assert [s.name for s in sset.scenarios] == ["base", "bigger"]
+    fleet = read_fleet(tmp_path / "fleet.yaml")
+    fleet2, streets2 = apply_changes(fleet, streets, sset.scenarios[1], sset.file)
+    assert [v.id for v in fleet2.vehicles] == ["S1", "small-new-1", "small-new-2"]
+    assert {(v.shift_start, v.shift_end) for v in fleet2.vehicles} == {(22 * 3600, 30 * 3600)}
+    assert [f.id for f in fleet2.facilities] == ["W1"]
+    assert (fleet2.facilities[0].at.lon, fleet2.facilities[0].at.lat) == (118.775, 32.041)
+    assert {s.sweeps_per_day for s in streets2} == {2}
+    assert {(w.start, w.end) for s in streets2 for w in s.windows} == {(0, 6 * 3600)}
+    assert fleet.vehicles[0].id == "L1" and streets[0].sweeps_per_day == 1  # base untouched
+
+
+@pytest.mark.parametrize("change, field, words", [
+    ({"add_vehicles": {"type": "tank"}}, "type", "unknown vehicle type 'tank'"),
+    ({"remove_vehicles": {"ids": ["X9"]}}, "ids", "unknown vehicle 'X9'"),
+    ({"remove_vehicles": {"type": "small", "count": 3}}, "count", "only 1"),
+    ({"close_facility": {"id": "DUMP9"}}, "id", "unknown facility 'DUMP9'"),
+    ({"change_streets": {"road_class": "boulevard", "priority": 1}}, "road_class",
+     "unknown road class"),
+    ({"change_streets": {"ids": ["zz"], "priority": 1}}, "ids", "no street segment has id"),
+    ({"add_vehicles": {"type": "small", "depot": "D7"}}, "depot", "unknown depot 'D7'"),
+])
+def test_a_change_naming_what_is_not_there_is_an_error(tmp_path, change, field, words) -> None:
+    path, streets = _base(tmp_path, [{"name": "odd", "changes": [change]}])
+    sset = read_scenarios(path)
+    with pytest.raises(InputError) as info:
+        apply_changes(read_fleet(tmp_path / "fleet.yaml"), streets, sset.scenarios[1], sset.file)
+    err = info.value
+    kind = next(iter(change))
+    assert (err.file, err.record, err.field) == (str(path), f"scenario 'odd' change 1 ({kind})",
+                                                 field)
+    assert words in str(err)
+
+
+def test_scenario_file_errors_name_the_place(tmp_path) -> None:
+    path, _ = _base(tmp_path, [{"name": "a", "changes": [{"buy_trucks": {"count": 2}}]}])
+    with pytest.raises(InputError, match="unknown change") as info:
+        read_scenarios(path)
+    assert info.value.record == "scenario 'a' change 1" and info.value.field == "buy_trucks"
+    path, _ = _base(tmp_path, [{"name": "a"}, {"name": "a"}])
+    with pytest.raises(InputError, match="the same name twice"):
+        read_scenarios(path)
+    path.write_text("base: {fleet: nowhere.yaml}\n")
+    with pytest.raises(InputError, match="does not exist") as info:
+        read_scenarios(path)
+    assert info.value.field == "fleet"
+
+
+def test_compare_writes_every_scenario_with_its_difference_to_the_base(tmp_path) -> None:
+    path, _ = _base(tmp_path, [
+        {"name": "+1 small", "changes": [{"add_vehicles": {"type": "small"}}]},
+        {"name": "no large", "changes": [  # and half an hour left for the small one
+            {"remove_vehicles": {"type": "large"}},
+            {"change_shifts": {"ids": ["S1"], "shift_start": "06:00", "shift_end": "06:30"}}]},
+    ])
+    out = tmp_path / "cmp"
+    res = CliRunner().invoke(app, ["compare", str(path), "-t", "2", "--workers", "1",
+                                   "--seeds", "2", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    with open(out / "comparison.csv", encoding="utf-8") as f:
+        rows = {r["scenario"]: r for r in csv.DictReader(f)}
+    assert list(rows) == ["base", "+1 small", "no large"]
+    assert rows["base"]["seeds"] == "2" and rows["base"]["feasible"] == "True"
+    # without its large sweeper the plan is still made: its work is unassigned, with a reason
+    assert int(float(rows["no large"]["unassigned"])) > int(float(rows["base"]["unassigned"]))
+    assert float(rows["no large"]["unassigned_vs_base"]) > 0
+    assert rows["no large"]["top_reason"]
+    assert (out / "comparison.png").stat().st_size > 0
+    assert "| no large |" in (out / "comparison.md").read_text(encoding="utf-8")
+
+
+def test_compare_on_a_dask_cluster_matches_the_local_run(tmp_path) -> None:
+    from dask.distributed import LocalCluster
+
+    from models.read_scenario import read_scenarios
+    from solver.compare import compare, tasks_of
+
+    path, _ = _base(tmp_path, [
+        {"name": "no large", "changes": [{"remove_vehicles": {"type": "large"}}]}])
+    jobs = tasks_of([read_scenarios(path)], 1, 2.0, "", "")
+    local = compare(jobs, workers=1)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster:
+        remote = compare(jobs, scheduler=cluster.scheduler_address)
+    assert [r.scenario for r in remote] == [r.scenario for r in local] == ["base", "no large"]
+    for a, b in zip(local, remote):
+        assert (a.feasible, a.unassigned, a.km_swept) == (b.feasible, b.unassigned, b.km_swept)
+
+
+def test_a_scheduler_that_does_not_answer_is_a_clear_error_within_ten_seconds(tmp_path) -> None:
+    path, _ = _base(tmp_path, [])
+    began = time.perf_counter()
+    res = CliRunner().invoke(app, ["compare", str(path), "-t", "1", "--scheduler",
+                                   "tcp://127.0.0.1:9", "--out", str(tmp_path / "x")])
+    assert time.perf_counter() - began < 15
+    assert res.exit_code == 2
+    assert "tcp://127.0.0.1:9 did not answer within 10 s" in res.output
+
+
+def test_size_finds_the_fewest_vehicles_that_sweep_everything(tmp_path) -> None:
+    from solver.compare import load_base, size_fleet
+
+    _base(tmp_path, [])
+    from models.scenario import ChangeShifts, RemoveVehicles, Scenario
+
+    streets, fleet = load_base(str(tmp_path / "streets.geojson"), str(tmp_path / "fleet.yaml"),
+                               None)
+    # large sweepers only, on 90-minute shifts: one cannot sweep the grid
+    short = Scenario(name="short", changes=(
+        RemoveVehicles(ids=("S1",)),
+        ChangeShifts(ids=("L1",), shift_start=6 * 3600, shift_end=7 * 3600 + 1800)))
+    fleet, streets = apply_changes(fleet, streets, short, "test")
+    best, points = size_fleet(streets, fleet, "large", 2.0, workers=1, most=8)
+    assert best is not None and best >= 2
+    by = {p.vehicles: p for p in points}
+    assert by[best].left_for_fleet == 0 and all(p.feasible for p in points)
+    assert best + 1 in by
+    if best > 0:
+        assert by[best - 1].left_for_fleet > 0
