@@ -921,6 +921,12 @@ def compare_cmd(
     ] = 60.0,
     seeds: Annotated[int, typer.Option("--seeds", min=1, max=50,
                                        help="Plans per scenario, each from another start.")] = 1,
+    solutions: Annotated[
+        int | None, typer.Option("--solutions", min=1,
+                                 help="Stop each search after this many solutions instead of "
+                                      "at the time limit: the same plans on any machine, "
+                                      "locally or on a cluster.")
+    ] = None,
     workers: Annotated[
         int, typer.Option("--workers", min=0, help="Local processes; 0: every core.")
     ] = 0,
@@ -943,7 +949,7 @@ def compare_cmd(
     files = scenario_files or [instances.demo_scenarios()]
     sets = [read_scenarios(f) for f in files]
     jobs = tasks_of(sets, seeds, time_limit, str(instances.demo_streets()),
-                    str(instances.demo_fleet()))
+                    str(instances.demo_fleet()), solutions)
     from models.scenario import apply_changes
     from solver.compare import load_base
 

@@ -7,6 +7,7 @@ to the workers once (scattered) and a task whose worker dies is run again (``ret
 
 from __future__ import annotations
 
+import itertools
 import os
 import statistics
 import time
@@ -58,6 +59,7 @@ class Task(BaseModel):
     date: str | None
     crew: str | None
     rules: str | None
+    solutions: int | None = None  # deterministic plans: a limit on work instead of time
 
 
 def run(task: Task, streets: Sequence[Street], fleet: Fleet) -> Run:
@@ -67,7 +69,8 @@ def run(task: Task, streets: Sequence[Street], fleet: Fleet) -> Run:
 
     started = time.perf_counter()
     fleet2, streets2 = apply_changes(fleet, list(streets), task.scenario, task.file)
-    params = PlanParams(time_limit=task.time_limit, workers=1, seed=task.seed)
+    params = PlanParams(time_limit=task.time_limit, workers=1, seed=task.seed,
+                        solutions=task.solutions)
     schedule = plan_sweeping(streets2, fleet2, params, None, task.date)
     problems = check_schedule(streets2, fleet2, schedule)
     drivers = uncovered = None
@@ -121,7 +124,8 @@ def load_base(streets_path: str, fleet_path: str, date: str | None
 
 
 def tasks_of(sets: Sequence[ScenarioSet], seeds: int, time_limit: float,
-             default_streets: str, default_fleet: str) -> list[tuple[Task, str, str]]:
+             default_streets: str, default_fleet: str, solutions: int | None = None
+             ) -> list[tuple[Task, str, str]]:
     out = []
     for sset in sets:
         streets = sset.base.streets or default_streets
@@ -130,7 +134,7 @@ def tasks_of(sets: Sequence[ScenarioSet], seeds: int, time_limit: float,
             for seed in range(seeds):
                 out.append((Task(file=sset.file, scenario=sc, seed=seed, time_limit=time_limit,
                                  date=sset.base.date, crew=sset.base.crew,
-                                 rules=sset.base.rules), streets, fleet))
+                                 rules=sset.base.rules, solutions=solutions), streets, fleet))
     return out
 
 
@@ -147,7 +151,7 @@ def compare(jobs: list[tuple[Task, str, str]], workers: int = 0,
 
 
 def _on_dask(jobs: list[tuple[Task, str, str]], scheduler: str) -> list[Run]:
-    from dask.distributed import Client
+    from dask.distributed import Client, as_completed
 
     try:
         client = Client(scheduler, timeout="10s")
@@ -156,18 +160,62 @@ def _on_dask(jobs: list[tuple[Task, str, str]], scheduler: str) -> list[Run]:
                               f"10 s ({exc.__class__.__name__})") from None
     try:
         bases: dict[tuple[str, str, str | None], Any] = {}
-        futures = []
-        for task, streets_path, fleet_path in jobs:
+        slots = max(1, sum(client.nthreads().values()))
+        results: dict[int, Run] = {}
+        pending = iter(range(len(jobs)))
+        running: dict[Any, int] = {}
+
+        def submit(i: int) -> None:
+            task, streets_path, fleet_path = jobs[i]
             key = (streets_path, fleet_path, task.date)
             if key not in bases:  # the street list goes to the workers once
                 streets, fleet = load_base(streets_path, fleet_path, task.date)
                 bases[key] = (client.scatter(streets, broadcast=True),
                               client.scatter(fleet, broadcast=True))
             s_fut, f_fut = bases[key]
-            futures.append(client.submit(run, task, s_fut, f_fut, retries=2, pure=False))
-        return list(client.gather(futures))
+            running[client.submit(run_apart, task, s_fut, f_fut, retries=2, pure=False)] = i
+
+        # no more tasks in flight than worker threads: a worker busy in a long solve cannot
+        # answer work stealing, so tasks queued on it would wait while another idles
+        for i in itertools.islice(pending, slots):
+            submit(i)
+        done = as_completed(list(running))
+        for fut in done:
+            results[running.pop(fut)] = fut.result()
+            nxt = next(pending, None)
+            if nxt is not None:
+                submit(nxt)
+                done.add(list(running)[-1])
+        return [results[i] for i in range(len(jobs))]
     finally:
         client.close()
+
+
+def run_apart(task: Task, streets: Sequence[Street], fleet: Fleet) -> Run:
+    """:func:`run` in a child process: OR-Tools holds the GIL for a whole search, and a Dask
+    worker whose event loop stalls that long misses heartbeats and cannot hand work on.
+    (A plain subprocess: Dask's worker processes are daemons and may not fork a pool.)"""
+    import pickle
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        given, got = Path(tmp) / "in.pickle", Path(tmp) / "out.json"
+        given.write_bytes(pickle.dumps((task, list(streets), fleet)))
+        done = subprocess.run([sys.executable, "-m", "solver.compare", str(given), str(got)],
+                              capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"the plan of {task.scenario.name!r} (seed {task.seed}) failed:"
+                               f" {done.stderr.strip().splitlines()[-1:]}")
+        return Run.model_validate_json(got.read_text(encoding="utf-8"))
+
+
+def _child(given: str, got: str) -> None:
+    import pickle
+
+    task, streets, fleet = pickle.loads(Path(given).read_bytes())
+    Path(got).write_text(run(task, streets, fleet).model_dump_json(), encoding="utf-8")
 
 
 def table(runs: Sequence[Run]) -> list[dict[str, Any]]:
@@ -266,3 +314,9 @@ def size_fleet(streets: list[Street], fleet: Fleet, vtype: str, time_limit: floa
         if n >= 0:
             at(n)
     return hi, sorted(seen.values(), key=lambda p: p.vehicles)
+
+
+if __name__ == "__main__":  # the child of run_apart
+    import sys
+
+    _child(sys.argv[1], sys.argv[2])

@@ -39,6 +39,9 @@ class PlanParams(BaseModel):
     district_tasks: int = Field(default=500, ge=1)  # above this, plan by districts
     workers: int = Field(default=0, ge=0)  # processes for districts; 0: every core
     seed: int = Field(default=0, ge=0)  # > 0: the tasks reach the search in a shuffled order
+    # stop each OR-Tools search after this many solutions (time_limit stays a safety cap):
+    # the plan then depends on the inputs and seed only, not on the machine's speed
+    solutions: int | None = Field(default=None, ge=1)
 
 
 def main_component(network: StreetNetwork) -> np.ndarray:
@@ -91,8 +94,11 @@ def plan_sweeping(
     model = SweepModel(streets, network, fleet, reachable, snapped,
                        balance_weight=params.balance_weight)
     left = max(0.5, params.time_limit - (time.perf_counter() - started))
-    initial = _scarce_first(streets, network, fleet, reachable, snapped, params, model, left / 4)
-    result = model.solve(max(0.5, params.time_limit - (time.perf_counter() - started)), initial)
+    # with a solution limit the time is only a safety cap: no share of it may cut a search
+    initial = _scarce_first(streets, network, fleet, reachable, snapped, params, model,
+                            left / 4 if params.solutions is None else left)
+    result = model.solve(max(0.5, params.time_limit - (time.perf_counter() - started)), initial,
+                         params.solutions)
     for index in result.unplanned:
         task = reachable[index]
         unassigned.append(Unassigned(
@@ -134,7 +140,7 @@ def _plan_by_districts(
     seconds = params.time_limit - (time.perf_counter() - started)
     routes, lost, _ = plan_districts(streets, network, fleet, reachable, snapped,
                                      max(1.0, seconds * 0.9), params.district_tasks,
-                                     params.workers, params.max_snap_m)
+                                     params.workers, params.max_snap_m, params.solutions)
     unassigned = unassigned + lost
     routes = [r for r in routes if any(s.type == "serve" for s in r.steps)]
     schedule = _schedule("partial" if unassigned else "solved", routes, unassigned,
@@ -162,13 +168,13 @@ def _scarce_first(
     """
     fits = [sum(1 for v in fleet.vehicles if v.type in t.types) for t in tasks]
     levels = sorted(set(fits))
-    if len(levels) < 2 or seconds < 1:
+    if len(levels) < 2 or (seconds < 1 and params.solutions is None):
         return None
     top = max(t.priority for t in tasks) + 1
     boost = {i: top * sum(1 for lv in levels if lv > f) for i, f in enumerate(fits)}
     first = SweepModel(streets, network, fleet, tasks, snapped,
                        balance_weight=params.balance_weight, boost=boost)
-    result = first.solve(seconds)
+    result = first.solve(max(seconds, 0.5), None, params.solutions)
     if result.status != "solved":
         return None
     return [[n for n, _ in result.routes.get(k, []) if first.visits[n].task is not None]

@@ -210,16 +210,18 @@ def _district_inputs(
     return sub, sub_fleet
 
 
-def _plan_district(args: tuple[list[Street], Fleet, float, float]) -> Schedule | str:
+def _plan_district(args: tuple[list[Street], Fleet, float, float, int | None]
+                   ) -> Schedule | str:
     from solver.sweep import PlanParams, plan_sweeping
 
-    sub, sub_fleet, seconds, max_snap_m = args
+    sub, sub_fleet, seconds, max_snap_m, solutions = args
     started = time.perf_counter()
     while True:
         left = seconds - (time.perf_counter() - started)
         try:
             return plan_sweeping(sub, sub_fleet, PlanParams(
-                time_limit=max(1.0, left), max_snap_m=max_snap_m, district_tasks=10**9))
+                time_limit=max(1.0, left), max_snap_m=max_snap_m, district_tasks=10**9,
+                solutions=solutions))
         except InputError as exc:
             # a facility near the district but off its own street set: plan without it
             off = [f for f in sub_fleet.facilities if exc.record and f"'{f.id}'" in exc.record]
@@ -233,6 +235,7 @@ def plan_districts(
     streets: Sequence[Street], network: StreetNetwork, fleet: Fleet,
     tasks: Sequence[SweepTask], snapped: dict[str, tuple[int, float]],
     seconds: float, district_tasks: int, workers: int, max_snap_m: float,
+    solutions: int | None = None,
 ) -> tuple[list[Route], list[Unassigned], int]:
     """Routes (on ``network``'s nodes) and unassigned work; also the number of districts."""
     districts = make_districts(streets, network, tasks, fleet, snapped, district_tasks)
@@ -244,8 +247,10 @@ def plan_districts(
         return [], unassigned, 0
     workers = max(1, workers or (os.cpu_count() or 1))
     rounds = math.ceil(len(districts) / workers)
-    per = max(1.0, seconds / rounds * 0.9)
-    jobs = [(*_district_inputs(d, streets, fleet), per, max_snap_m) for d in districts]
+    # with a solution limit the time is only a safety cap for each district
+    per = max(1.0, seconds / rounds * 0.9) if solutions is None else seconds
+    jobs = [(*_district_inputs(d, streets, fleet), per, max_snap_m, solutions)
+            for d in districts]
     order = sorted(range(len(jobs)), key=lambda i: -len(districts[i].streets))
     results: dict[int, Schedule | str] = {}
     if workers == 1:

@@ -288,9 +288,10 @@ class SweepModel:
                                                 self.manager.NodeToIndex(b), longest + gap)
 
     # -- solve -------------------------------------------------------------
-    def solve(self, time_limit: float,
-              initial: list[list[int]] | None = None) -> SweepModelResult:
-        """Solve; ``initial`` gives each vehicle's starting order of task nodes."""
+    def solve(self, time_limit: float, initial: list[list[int]] | None = None,
+              solutions: int | None = None) -> SweepModelResult:
+        """Solve; ``initial`` gives each vehicle's starting order of task nodes;
+        ``solutions`` stops the search after that many (a limit on work, not time)."""
         params = pywrapcp.DefaultRoutingSearchParameters()
         params.first_solution_strategy = (
             routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
@@ -299,6 +300,8 @@ class SweepModel:
             routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
         )
         params.time_limit.FromMilliseconds(max(10, int(time_limit * 1000)))
+        if solutions is not None:
+            params.solution_limit = solutions
         assignment = None
         if initial is not None:
             self.routing.CloseModelWithParameters(params)

@@ -125,14 +125,16 @@ def test_compare_on_a_dask_cluster_matches_the_local_run(tmp_path) -> None:
 
     path, _ = _base(tmp_path, [
         {"name": "no large", "changes": [{"remove_vehicles": {"type": "large"}}]}])
-    jobs = tasks_of([read_scenarios(path)], 1, 2.0, "", "")
+    # a limit on solutions, not on time: the same plans wherever they run
+    jobs = tasks_of([read_scenarios(path)], 1, 30.0, "", "", solutions=30)
     local = compare(jobs, workers=1)
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
                       dashboard_address=None) as cluster:
         remote = compare(jobs, scheduler=cluster.scheduler_address)
     assert [r.scenario for r in remote] == [r.scenario for r in local] == ["base", "no large"]
     for a, b in zip(local, remote):
-        assert (a.feasible, a.unassigned, a.km_swept) == (b.feasible, b.unassigned, b.km_swept)
+        assert a.feasible and b.feasible
+        assert (a.cost, a.unassigned, a.km_swept) == (b.cost, b.unassigned, b.km_swept)
 
 
 def test_a_scheduler_that_does_not_answer_is_a_clear_error_within_ten_seconds(tmp_path) -> None:
@@ -165,3 +167,9 @@ def test_size_finds_the_fewest_vehicles_that_sweep_everything(tmp_path) -> None:
     assert best + 1 in by
     if best > 0:
         assert by[best - 1].left_for_fleet > 0
+
+
+def test_size_command_names_an_unknown_type(tmp_path) -> None:
+    res = CliRunner().invoke(app, ["size", "--vehicle-type", "tank"])
+    assert res.exit_code == 2
+    assert "fleet.yaml" in res.output and "unknown vehicle type 'tank'" in res.output
