@@ -142,6 +142,12 @@ def apply_changes(fleet: Fleet, streets: list[Street], scenario: Scenario,
             fleet = fleet.model_copy(update={"facilities": kept})
         else:
             streets = _streets(streets, change, fail)
+        try:  # the fleet's own checks (shifts of one vehicle apart, breaks inside shifts)
+            fleet = Fleet.model_validate(fleet.model_dump())
+        except ValueError as exc:
+            msg = str(exc).splitlines()
+            raise fail("changes", "the changed fleet is not valid: " + (msg[-1] if msg else str(exc))
+                       .removeprefix("  Value error, ")) from None
     return fleet, streets
 
 
@@ -215,7 +221,8 @@ def _shifts(fleet: Fleet, change: ChangeShifts, types: set[str], fail: Fail) -> 
             delta = change.shift_start - v.shift_start
             breaks = tuple(b.model_copy(update={"earliest": b.earliest + delta,
                                                 "latest": b.latest + delta})
-                           for b in v.breaks if b.latest + delta <= change.shift_end
+                           for b in v.breaks
+                           if b.latest + delta + b.minutes * 60 <= change.shift_end
                            and b.earliest + delta >= change.shift_start)
             v = v.model_copy(update={"shift_start": change.shift_start,
                                      "shift_end": change.shift_end, "breaks": breaks})

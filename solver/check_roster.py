@@ -33,6 +33,8 @@ def check_roster(roster: Roster, crew: Sequence[CrewMember], rules: CrewRules,
             out.append(f"{where}: no driver and not listed as uncovered")
         if a.helper_needed and a.helper is None and (a.day, a.route, "helper") not in uncovered:
             out.append(f"{where}: needs a helper, none given and not listed as uncovered")
+        if a.driver is None and a.helper is not None:
+            out.append(f"{where}: a helper ({a.helper}) on a vehicle without a driver")
         if not a.helper_needed and a.helper is not None:
             out.append(f"{where}: a helper on a vehicle type that needs none")
         if a.driver is not None and a.driver == a.helper:

@@ -26,6 +26,7 @@ asked for. The stage-2 bound and gap come from the solver's log.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import re
 import sys
@@ -46,7 +47,7 @@ from models.crew import (
     Stage,
     Uncovered,
 )
-from solver.roster import by_person, diagnose, is_night, why_not
+from solver.roster import by_person, diagnose, is_night, plan_days, why_not
 
 ROLES = ("driver", "helper")
 DRIVER_WEIGHT = 10  # in the coverage stage, an uncovered driver counts this many helpers
@@ -73,7 +74,10 @@ def solve_roster(duty_list: Sequence[Duty], crew: Sequence[CrewMember], rules: C
     """Assign the duties; ``previous`` maps route labels to yesterday's driver (day 1)."""
     started = time.perf_counter()
     duty_list = list(duty_list)
-    days = sorted({d.day for d in duty_list})
+    # every date from the first to the last, so a day without duties still parts two others
+    seen = sorted({d.day for d in duty_list})
+    days = plan_days(seen[0], (dt.date.fromisoformat(seen[-1])
+                               - dt.date.fromisoformat(seen[0])).days + 1) if seen else []
     day_ix = {d: k for k, d in enumerate(days)}
     slots = [(i, r) for i, d in enumerate(duty_list) for r in ROLES
              if r == "driver" or d.helper]
@@ -154,9 +158,9 @@ def _person_rules(prob: pulp.LpProblem, p: str, keys: list[tuple[int, str]],
     per_day: dict[int, list[tuple[int, str]]] = {}
     for i, r in keys:
         per_day.setdefault(day_ix[duty_list[i].day], []).append((i, r))
-    for k, ks in per_day.items():
+    for ks in per_day.values():
         if len(ks) > 1:
-            prob += pulp.lpSum(x[i, p, r] for i, r in ks) <= 1, f"one_{p}_{k}"
+            prob += pulp.lpSum(x[i, p, r] for i, r in ks) <= 1
     rest = rules.min_rest_hours * 3600
 
     def absolute(i: int, at: int) -> int:
@@ -193,7 +197,7 @@ def _fairness(prob: pulp.LpProblem, crew: Sequence[CrewMember],
     terms = []
     people = {m.id: m for m in crew}
     if rules.weight_duties_balance > 0:
-        for p, keys in mine.items():
+        for n, (p, keys) in enumerate(mine.items()):  # names by index: pulp mangles ids
             # the square of the person's duties, as steps costing 1, 3, 5, ... (the k-th duty
             # costs 2k - 1), weighted up for a shorter contract: convex with whole-number
             # breaks, so the relaxation's value at a fractional mix of duties is that of the
@@ -201,17 +205,19 @@ def _fairness(prob: pulp.LpProblem, crew: Sequence[CrewMember],
             # hours, leave a gap of a few per cent the solver cannot close in time)
             n_days = len({duty_list[i].day for i, _ in keys})
             weight = round(rules.weight_duties_balance * 40 / people[p].contract_hours)
-            steps = [prob.add_variable(f"w_{p}_{k}", lowBound=0, upBound=1) for k in range(n_days)]
+            steps = [prob.add_variable(f"w_{n}_{k}", lowBound=0, upBound=1)
+                     for k in range(n_days)]
             prob += pulp.lpSum(steps) >= pulp.lpSum(x[i, p, r] for i, r in keys)
             terms += [weight * (2 * k + 1) * v for k, v in enumerate(steps)]
     nights = {i for i, d in enumerate(duty_list) if is_night(d, rules)}
     if nights and rules.weight_nights_balance > 0:
-        for p, keys in mine.items():
+        for n, (p, keys) in enumerate(mine.items()):
             mine_nights = [(i, r) for i, r in keys if i in nights]
             n_days = len({duty_list[i].day for i, _ in mine_nights})
             if n_days < 2:
                 continue
-            steps = [prob.add_variable(f"n_{p}_{k}", lowBound=0, upBound=1) for k in range(n_days)]
+            steps = [prob.add_variable(f"n_{n}_{k}", lowBound=0, upBound=1)
+                     for k in range(n_days)]
             prob += pulp.lpSum(steps) >= pulp.lpSum(x[i, p, r] for i, r in mine_nights)
             terms += [rules.weight_nights_balance * (2 * k + 1) * v for k, v in enumerate(steps)]
     balance = pulp.lpSum(terms)
@@ -331,8 +337,10 @@ def _roster(duty_list: list[Duty], crew: Sequence[CrewMember], rules: CrewRules,
     for i, d in enumerate(duty_list):
         for r in ROLES:
             if (r == "driver" or d.helper) and (i, r) not in who:
-                uncovered.append(Uncovered(day=d.day, route=d.route, role=r,
-                                           reason=diagnose(d, r, crew, rules, taken)))
+                why = ("no driver: the vehicle stays in, and its helper with it"
+                       if r == "helper" and (i, "driver") not in who
+                       else diagnose(d, r, crew, rules, taken))
+                uncovered.append(Uncovered(day=d.day, route=d.route, role=r, reason=why))
     load = []
     for m in crew:
         work = taken.get(m.id, {}).values()

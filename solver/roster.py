@@ -92,8 +92,8 @@ def diagnose(duty: Duty, role: str, crew: Sequence[CrewMember], rules: CrewRules
     ``roster_days[person][day]`` is the person's assignment that day, if any.
     """
     what = "drive" if role == "driver" else "help on"
-    licensed = [m for m in crew if (m.drives and duty.vehicle_type in m.licences)
-                or (role == "helper" and m.helps)]
+    licensed = ([m for m in crew if m.drives and duty.vehicle_type in m.licences]
+                if role == "driver" else [m for m in crew if m.helps])
     if role == "driver" and not licensed:
         return f"no one in the crew holds a licence for {duty.vehicle_type}"
     if role == "helper" and not licensed:
@@ -131,9 +131,11 @@ def _limit(m: CrewMember, duty: Duty, mine: dict[str, Assignment], rules: CrewRu
             return f"resting after a duty ending {format_clock(a.end)} the day before"
         if gap_days == 1 and a.start + 86_400 - duty.end < rules.min_rest_hours * 3600:
             return f"resting before a duty starting {format_clock(a.start)} the next day"
-    hours = sum((a.end - a.start) / 3600 for a in mine.values())
-    if hours + duty.hours > rules.max_hours_week + 1e-9:
-        return f"at the weekly hours limit ({hours:.1f} h + {duty.hours:.1f} h)"
+    for first in range(-6, 1):  # every 7-day window that holds the duty's day
+        window = {(day0 + dt.timedelta(days=first + k)).isoformat() for k in range(7)}
+        hours = sum((a.end - a.start) / 3600 for d, a in mine.items() if d in window)
+        if hours + duty.hours > rules.max_hours_week + 1e-9:
+            return f"at the weekly hours limit ({hours:.1f} h + {duty.hours:.1f} h in 7 days)"
     run = 0
     for k in range(-rules.max_consecutive_days, rules.max_consecutive_days + 1):
         d = (day0 + dt.timedelta(days=k)).isoformat()

@@ -300,3 +300,27 @@ def test_the_demo_rules_file_states_the_defaults() -> None:
     members = read_crew(instances.demo_crew(), ["large-sweeper", "small-sweeper"],
                         ["north-yard", "south-yard"])
     assert {m.depot for m in members} == {"north-yard", "south-yard"}
+
+
+def test_a_day_without_duties_still_parts_two_days() -> None:
+    mon, _, wed = _week(3)
+    rules = RULES.model_copy(update={"max_consecutive_days": 1})
+    roster = _solve([_duty("L1", day=mon), _duty("L1", day=wed)], [_member("A")], rules)
+    assert [a.driver for a in roster.assignments] == ["A", "A"]
+    assert roster.days == tuple(_week(3))
+
+
+def test_ids_pulp_would_mangle_alike_are_kept_apart() -> None:
+    crew = [_member("D-1"), _member("D_1")]
+    roster = _solve([_duty("L1", day=d) for d in _week(2)], crew)
+    assert sorted(a.driver for a in roster.assignments) == ["D-1", "D_1"]
+
+
+def test_a_helper_without_a_driver_is_explained_and_caught() -> None:
+    crew = [_member("H", role="helper", licences=())]
+    roster = _solve([_duty("L1", helper=True)], crew)
+    reasons = {u.role: u.reason for u in roster.uncovered}
+    assert reasons["helper"].startswith("no driver: the vehicle stays in")
+    odd = roster.model_copy(update={"assignments": tuple(
+        a.model_copy(update={"helper": "H"}) for a in roster.assignments)})
+    assert any("without a driver" in p for p in check_roster(odd, crew, RULES))

@@ -173,3 +173,12 @@ def test_size_command_names_an_unknown_type(tmp_path) -> None:
     res = CliRunner().invoke(app, ["size", "--vehicle-type", "tank"])
     assert res.exit_code == 2
     assert "fleet.yaml" in res.output and "unknown vehicle type 'tank'" in res.output
+
+
+def test_a_change_that_breaks_the_fleet_is_an_error(tmp_path) -> None:
+    path, streets = _base(tmp_path, [{"name": "clash", "changes": [
+        {"add_vehicles": {"type": "small", "id_prefix": "S", "count": 1}},
+        {"change_shifts": {"ids": ["S1"], "shift_start": "06:00", "shift_end": "05:00"}}]}])
+    sset = read_scenarios(path)
+    with pytest.raises(InputError, match="must be after shift_start"):
+        apply_changes(read_fleet(tmp_path / "fleet.yaml"), streets, sset.scenarios[1], sset.file)
