@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from models.crew import CrewRules
+from models.crew import CrewMember, CrewRules
 from models.fleet import Fleet
 from models.scenario import Scenario, ScenarioSet, apply_changes
 from models.streets import Street
@@ -57,8 +57,9 @@ class Task(BaseModel):
     seed: int
     time_limit: float
     date: str | None
-    crew: str | None
-    rules: str | None
+    crew: tuple[CrewMember, ...] | None  # read once, on the client: workers need no files
+    rules: CrewRules | None
+    mip: str = "cbc"  # chosen on the client, so every worker uses the same solver
     solutions: int | None = None  # deterministic plans: a limit on work instead of time
 
 
@@ -75,17 +76,15 @@ def run(task: Task, streets: Sequence[Street], fleet: Fleet) -> Run:
     problems = check_schedule(streets2, fleet2, schedule)
     drivers = uncovered = None
     if task.crew is not None and schedule.routes:
-        from models.read_crew import read_crew, read_rules
-        from solver.crews_pulp import pick_solver, solve_roster
+        from solver.crews_pulp import solve_roster
         from solver.roster import duties
 
-        rules = read_rules(task.rules) if task.rules else CrewRules()
-        crew = read_crew(task.crew, [t.id for t in fleet2.vehicle_types],
-                         [d.id for d in fleet2.depots])
+        rules = task.rules or CrewRules()
         helpers = {t.id for t in fleet2.vehicle_types if t.needs_helper} | set(rules.helper_types)
-        roster = solve_roster(duties([(task.date or "2026-01-05", schedule)], helpers), crew,
+        roster = solve_roster(duties([(task.date or "2026-01-05", schedule)], helpers),
+                              list(task.crew),
                               rules.model_copy(update={"time_limit": min(rules.time_limit, 30)}),
-                              solver=pick_solver("auto"))
+                              solver=task.mip)
         drivers = len({a.driver for a in roster.assignments if a.driver is not None})
         uncovered = len(roster.uncovered)
     reasons: dict[str, int] = {}
@@ -126,15 +125,25 @@ def load_base(streets_path: str, fleet_path: str, date: str | None
 def tasks_of(sets: Sequence[ScenarioSet], seeds: int, time_limit: float,
              default_streets: str, default_fleet: str, solutions: int | None = None
              ) -> list[tuple[Task, str, str]]:
+    from models.read_crew import read_crew, read_rules
+    from models.read_fleet import read_fleet
+    from solver.crews_pulp import pick_solver
+
     out = []
     for sset in sets:
         streets = sset.base.streets or default_streets
         fleet = sset.base.fleet or default_fleet
+        crew = rules = None
+        if sset.base.crew is not None:
+            base_fleet = read_fleet(fleet)
+            crew = tuple(read_crew(sset.base.crew, [t.id for t in base_fleet.vehicle_types],
+                                   [d.id for d in base_fleet.depots]))
+            rules = read_rules(sset.base.rules) if sset.base.rules else CrewRules()
         for sc in sset.scenarios:
             for seed in range(seeds):
                 out.append((Task(file=sset.file, scenario=sc, seed=seed, time_limit=time_limit,
-                                 date=sset.base.date, crew=sset.base.crew,
-                                 rules=sset.base.rules, solutions=solutions), streets, fleet))
+                                 date=sset.base.date, crew=crew, rules=rules,
+                                 mip=pick_solver("auto"), solutions=solutions), streets, fleet))
     return out
 
 

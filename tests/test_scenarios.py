@@ -182,3 +182,17 @@ def test_a_change_that_breaks_the_fleet_is_an_error(tmp_path) -> None:
     sset = read_scenarios(path)
     with pytest.raises(InputError, match="must be after shift_start"):
         apply_changes(read_fleet(tmp_path / "fleet.yaml"), streets, sset.scenarios[1], sset.file)
+
+
+def test_a_base_with_a_crew_counts_the_drivers(tmp_path) -> None:
+    from solver.compare import compare, tasks_of
+
+    path, _ = _base(tmp_path, [])
+    (tmp_path / "crew.csv").write_text("id,licences,depot\nA,large;small,D1\nB,small,D1\n")
+    doc = yaml.safe_load(path.read_text())
+    doc["base"]["crew"] = "crew.csv"
+    path.write_text(yaml.safe_dump(doc))
+    jobs = tasks_of([read_scenarios(path)], 1, 2.0, "", "")
+    assert jobs[0][0].crew is not None and jobs[0][0].crew[0].id == "A"  # read on the client
+    (run,) = compare(jobs, workers=1)
+    assert run.feasible and run.drivers_used == run.vehicles_used and run.uncovered_duties == 0
