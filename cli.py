@@ -288,7 +288,12 @@ def _check_roster_file(path: Path) -> None:
     plans = [Schedule.model_validate_json(_input_file(path, roster.inputs[k], k)
                                           .read_text(encoding="utf-8")) for k in names]
     per_day = [(d, plans[k] if len(plans) > 1 else plans[0]) for k, d in enumerate(roster.days)]
-    problems = check_roster(roster, crew, roster.rules, per_day if plans else [])
+    rules = roster.rules
+    if "rules" in roster.inputs:  # the rules file it names (unchanged since: SHA-256)
+        from models.read_crew import read_rules
+
+        rules = read_rules(_input_file(path, roster.inputs["rules"], "rules"))
+    problems = check_roster(roster, crew, rules, per_day if plans else [])
     if problems:
         typer.echo(f"infeasible: {len(problems)} violation(s)")
         for p in problems:

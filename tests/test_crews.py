@@ -324,3 +324,18 @@ def test_a_helper_without_a_driver_is_explained_and_caught() -> None:
     odd = roster.model_copy(update={"assignments": tuple(
         a.model_copy(update={"helper": "H"}) for a in roster.assignments)})
     assert any("without a driver" in p for p in check_roster(odd, crew, RULES))
+
+
+def test_check_reads_the_rules_file_the_roster_names(tmp_path) -> None:
+    schedule, _ = _schedule(tmp_path)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("max_hours_day: 9\n")
+    out = tmp_path / "crews"
+    runner = CliRunner()
+    res = runner.invoke(app, ["crews", "--schedule", schedule, "--rules", str(rules), "--out",
+                              str(out), "--mip", "cbc", "--fleet", str(demo_fleet())])
+    assert res.exit_code == 0, res.output
+    assert runner.invoke(app, ["check", str(out / "roster.json")]).exit_code == 0
+    rules.write_text("max_hours_day: 5\n")
+    res = runner.invoke(app, ["check", str(out / "roster.json")])
+    assert res.exit_code == 2 and "rules.yaml has changed since the file was made" in res.output
