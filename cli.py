@@ -651,7 +651,6 @@ def plan_cmd(
     """Plan tomorrow's sweeping: routes with timed steps, unassigned work with reasons.
 
     With --crew, the routes also get their drivers (see `streetcrew crews`)."""
-    import hashlib
 
     from models.read_fleet import check_allowed_types, read_fleet
     from models.schedule import InputRef
@@ -669,7 +668,7 @@ def plan_cmd(
     fleet_data = read_fleet(fleet_path)
     check_allowed_types(street_list, fleet_data, str(streets_path))
     refs = {
-        name: InputRef(path=str(p), sha256=hashlib.sha256(p.read_bytes()).hexdigest())
+        name: InputRef.of(p)
         for name, p in (("streets", streets_path), ("fleet", fleet_path))
     }
     params = PlanParams(time_limit=time_limit, balance_weight=balance, workers=workers)
@@ -781,7 +780,6 @@ def _crews(schedule_paths: list[Path], crew_path: Path, rules_path: Path | None,
            time_limit: float | None, fleet_path: Path | None = None,
            previous_path: Path | None = None) -> Any:
     """Roster the schedules; writes the outputs and prints the summary. Returns the Roster."""
-    import hashlib
 
     from models.crew import CrewRules, Roster
     from models.read_crew import read_crew, read_rules
@@ -848,7 +846,7 @@ def _crews(schedule_paths: list[Path], crew_path: Path, rules_path: Path | None,
     roster = solve_roster(duty_list, members, rule_set, previous=before, solver=solver)
 
     def ref(p: Path) -> InputRef:
-        return InputRef(path=str(p.resolve()), sha256=hashlib.sha256(p.read_bytes()).hexdigest())
+        return InputRef.of(p.resolve())
 
     refs = {"crew": ref(crew_path)}
     refs |= {f"schedule{k}" if k else "schedule": ref(p) for k, p in enumerate(schedule_paths)}
@@ -1170,7 +1168,6 @@ def patrol_cmd(
     ] = 1.0,
 ) -> None:
     """Plan volunteer patrols: who walks which streets, most important first."""
-    import hashlib
 
     from models.read_patrol import (
         check_must_cover,
@@ -1205,7 +1202,7 @@ def patrol_cmd(
     must = read_must_cover(must_path) if must_path else []
     if must_path:
         check_must_cover(must, street_list, str(must_path))
-    refs = {name: InputRef(path=str(p), sha256=hashlib.sha256(p.read_bytes()).hexdigest())
+    refs = {name: InputRef.of(p)
             for name, p in files.items() if p is not None}
     walked_days = read_history(history, day) if history else None
     schedule, kpis = plan_patrol(street_list, vols, case_list, must,

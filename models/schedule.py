@@ -8,6 +8,8 @@ debris (hopper) and litres of water, money in the fleet's currency.
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -83,6 +85,11 @@ class InputRef(_Frozen):
 
     path: str
     sha256: str
+
+    @classmethod
+    def of(cls, path: Path) -> InputRef:
+        """The file at ``path`` (kept as given) and the SHA-256 of its bytes now."""
+        return cls(path=str(path), sha256=hashlib.sha256(path.read_bytes()).hexdigest())
 
 
 class Summary(_Frozen):

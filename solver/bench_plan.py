@@ -9,7 +9,6 @@ the seconds spent importing, planning and checking.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from pathlib import Path
@@ -234,7 +233,7 @@ def run_case(case: PlanCase, base: Path, workers: int = 0,
         streets = list(load_streets(streets_path, _day(case.date)).streets)
     fleet = read_fleet(fleet_path)
     imported = time.perf_counter()
-    refs = {name: InputRef(path=str(p), sha256=hashlib.sha256(p.read_bytes()).hexdigest())
+    refs = {name: InputRef.of(p)
             for name, p in (("streets", streets_path), ("fleet", fleet_path))}
     schedule = plan_sweeping(streets, fleet, PlanParams(time_limit=case.time_limit,
                                                         workers=workers), refs, case.date)
