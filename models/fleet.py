@@ -64,6 +64,8 @@ class VehicleType(_Frozen):
     road_classes: tuple[str, ...]  # the classes this type fits
     cost_per_km: float = Field(default=0.0, ge=0)
     cost_per_hour: float = Field(default=0.0, ge=0)
+    # paid on top of cost_per_hour for every hour a vehicle works past its shift_end
+    overtime_cost_per_hour: float = Field(default=0.0, ge=0)
     needs_helper: bool = False
 
     @model_validator(mode="after")
@@ -98,6 +100,13 @@ class Vehicle(_Frozen):
     shift_start: int = Field(ge=0)
     shift_end: int = Field(ge=0)
     breaks: tuple[Break, ...] = ()
+    # minutes the day may run past shift_end (0: the shift end is hard)
+    overtime_min: float = Field(default=0.0, ge=0)
+
+    @property
+    def latest_end(self) -> int:
+        """The latest the vehicle may be back: the shift end plus the overtime allowed."""
+        return self.shift_end + round(self.overtime_min * 60)
 
     # Field validators (not a model validator) so that an error names its field; fields are
     # validated in the order above, so ``info.data`` holds the shift when it is valid.
@@ -169,9 +178,9 @@ class Fleet(_Frozen):
             if v.depot not in depots:
                 raise ValueError(f"vehicle {v.id!r}: unknown depot {v.depot!r}")
             for a, b in shifts.get(v.id, []):
-                if v.shift_start < b and a < v.shift_end:
-                    raise ValueError(f"vehicle {v.id!r}: overlapping shifts")
-            shifts.setdefault(v.id, []).append((v.shift_start, v.shift_end))
+                if v.shift_start < b and a < v.latest_end:
+                    raise ValueError(f"vehicle {v.id!r}: overlapping shifts (overtime included)")
+            shifts.setdefault(v.id, []).append((v.shift_start, v.latest_end))
         return self
 
     def vehicle_type(self, type_id: str) -> VehicleType:

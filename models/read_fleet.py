@@ -91,7 +91,7 @@ def _references(file: str, parsed: dict[str, list[Any]], names: dict[str, list[s
                 raise InputError(file, where, field, f"unknown {field} {value!r}; the fleet has: "
                                  f"{', '.join(ids) or 'none'}")
         for j, w in enumerate(vehicles[:i]):
-            if w.id == v.id and v.shift_start < w.shift_end and w.shift_start < v.shift_end:
+            if w.id == v.id and v.shift_start < w.latest_end and w.shift_start < v.latest_end:
                 raise InputError(file, where, "shift_start",
                                  f"overlapping shifts: {_span(v)} overlaps {_span(w)} of "
                                  f"{names['vehicles'][j]}")

@@ -10,8 +10,8 @@ change                    fields
 ``add_vehicles``          ``type``, ``count`` (1), ``depot`` and ``shift_start``/``shift_end``
                           (default: those of the first vehicle of the type), ``id_prefix``
 ``remove_vehicles``       ``ids``, or ``type`` and ``count`` (the last ones of the type)
-``change_shifts``         ``ids`` or ``type``; ``shift_start``, ``shift_end``; breaks move with
-                          the start
+``change_shifts``         ``ids`` or ``type``; any of ``shift_start``, ``shift_end`` (breaks move
+                          with the start), ``overtime_min`` (minutes a day may run over)
 ``move_facility``         ``id``, ``at: [lon, lat]``
 ``close_facility``        ``id``
 ``change_streets``        ``ids`` or ``road_class`` (or neither: every street); any of
@@ -60,8 +60,9 @@ class ChangeShifts(_Frozen):
     kind: Literal["change_shifts"] = "change_shifts"
     ids: tuple[str, ...] = ()
     type: str | None = None
-    shift_start: int = Field(ge=0)
-    shift_end: int = Field(ge=0)
+    shift_start: int | None = Field(default=None, ge=0)
+    shift_end: int | None = Field(default=None, ge=0)
+    overtime_min: float | None = Field(default=None, ge=0)
 
 
 class MoveFacility(_Frozen):
@@ -99,6 +100,9 @@ class Base(_Frozen):
     fleet: str | None = None
     crew: str | None = None
     rules: str | None = None
+    volunteers: str | None = None  # with these, every scenario also plans the patrol walks
+    cases: str | None = None
+    must_cover: str | None = None
     date: str | None = None
 
 
@@ -212,20 +216,27 @@ def _remove(fleet: Fleet, change: RemoveVehicles, types: set[str], fail: Fail) -
 
 
 def _shifts(fleet: Fleet, change: ChangeShifts, types: set[str], fail: Fail) -> Fleet:
-    if change.shift_end <= change.shift_start:
-        raise fail("shift_end", "must be after shift_start (past midnight: 30:00)")
+    if change.shift_start is None and change.shift_end is None and change.overtime_min is None:
+        raise fail("shift_start", "give shift_start, shift_end or overtime_min")
     chosen = {id(v) for v in _pick(fleet, change.ids, change.type, types, fail)}
     out = []
     for v in fleet.vehicles:
         if id(v) in chosen:
-            delta = change.shift_start - v.shift_start
+            start = v.shift_start if change.shift_start is None else change.shift_start
+            end = v.shift_end if change.shift_end is None else change.shift_end
+            if end <= start:
+                raise fail("shift_end", f"vehicle {v.id!r}: must be after shift_start "
+                                        "(past midnight: 30:00)")
+            delta = start - v.shift_start
             breaks = tuple(b.model_copy(update={"earliest": b.earliest + delta,
                                                 "latest": b.latest + delta})
                            for b in v.breaks
-                           if b.latest + delta + b.minutes * 60 <= change.shift_end
-                           and b.earliest + delta >= change.shift_start)
-            v = v.model_copy(update={"shift_start": change.shift_start,
-                                     "shift_end": change.shift_end, "breaks": breaks})
+                           if b.latest + delta + b.minutes * 60 <= end
+                           and b.earliest + delta >= start)
+            v = v.model_copy(update={
+                "shift_start": start, "shift_end": end, "breaks": breaks,
+                "overtime_min": v.overtime_min if change.overtime_min is None
+                else change.overtime_min})
         out.append(v)
     return fleet.model_copy(update={"vehicles": tuple(out)})
 

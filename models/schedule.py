@@ -64,6 +64,7 @@ class Route(_Frozen):
     swept_m: float
     deadhead_m: float
     cost: float
+    overtime_s: int = Field(default=0, ge=0)  # worked past the shift end
     driver: str | None = None  # from the crew roster, when one was made
     helper: str | None = None
 

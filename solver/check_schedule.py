@@ -111,6 +111,7 @@ def check_schedule(
     vehicles = {(v.id, sum(w.id == v.id for w in fleet.vehicles[:k])): v  # (id, shift)
                 for k, v in enumerate(fleet.vehicles)}
     served: Counter[tuple[str, str]] = Counter()
+    overtime = 0
     shortest = _shortest(network, {(st.from_node, st.to_node) for r in schedule.routes
                                    for st in r.steps if st.type == "deadhead"
                                    and st.from_node is not None and st.to_node is not None})
@@ -126,9 +127,15 @@ def check_schedule(
         if not moving or moving[0].type != "start" or moving[-1].type != "end":
             out.append(f"{where}: must begin with start and finish with end")
             continue
-        if moving[0].start < veh.shift_start - TOL_S or moving[-1].end > veh.shift_end + TOL_S:
+        if moving[0].start < veh.shift_start - TOL_S or moving[-1].end > veh.latest_end + TOL_S:
             out.append(f"{where}: works {moving[0].start}-{moving[-1].end} s outside its shift "
-                       f"{veh.shift_start}-{veh.shift_end} s")
+                       f"{veh.shift_start}-{veh.shift_end} s"
+                       + (f" (+{veh.overtime_min:g} min overtime)" if veh.overtime_min else ""))
+        over = max(0, moving[-1].end - veh.shift_end)
+        if abs(over - route.overtime_s) > TOL_S:
+            out.append(f"{where}: {route.overtime_s} s overtime claimed, it ends {over} s "
+                       f"after its shift")
+        overtime += over
         for a, b in zip(moving, moving[1:]):
             if b.start < a.end - TOL_S:
                 out.append(f"{where}: step {b.type} at {b.start} s starts before {a.type} ends")
@@ -206,10 +213,14 @@ def check_schedule(
             elif st.type == "refill":
                 water = 0.0
         hours = (moving[-1].end - moving[0].start) / 3600
-        cost = vt.cost_per_km * driven_m / 1000 + vt.cost_per_hour * hours
+        cost = (vt.cost_per_km * driven_m / 1000 + vt.cost_per_hour * hours
+                + vt.overtime_cost_per_hour * over / 3600)
         if abs(cost - route.cost) > 0.01 + 1e-6 * cost:
             out.append(f"{where}: cost {route.cost:.2f} claimed, the fleet's rates give {cost:.2f}")
     out += _repeat_gaps(streets, schedule)
+    if abs(overtime - schedule.summary.overtime_s) > TOL_S * max(1, len(schedule.routes)):
+        out.append(f"summary overtime {schedule.summary.overtime_s} s, the routes work "
+                   f"{overtime} s past their shifts")
     total = sum(r.cost for r in schedule.routes)
     if abs(total - schedule.summary.cost) > 0.01 * max(1, len(schedule.routes)):
         out.append(f"summary cost {schedule.summary.cost:.2f}, routes add up to {total:.2f}")

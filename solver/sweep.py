@@ -304,10 +304,12 @@ def _route(model: SweepModel, k: int, steps: list[Step]) -> Route:
     swept = sum(s.distance_m for s in steps if s.type == "serve")
     dead = sum(s.distance_m for s in steps if s.type == "deadhead")
     hours = (steps[-1].end - steps[0].start) / 3600 if steps else 0.0
-    cost = vt.cost_per_km * (swept + dead) / 1000 + vt.cost_per_hour * hours
+    over = max(0, steps[-1].end - veh.shift_end) if steps else 0
+    cost = (vt.cost_per_km * (swept + dead) / 1000 + vt.cost_per_hour * hours
+            + vt.overtime_cost_per_hour * over / 3600)
     return Route(vehicle=veh.id, shift=sum(v.id == veh.id for v in model.vehicles[:k]),
                  vehicle_type=vt.id, depot=veh.depot, steps=tuple(steps),
-                 swept_m=swept, deadhead_m=dead, cost=round(cost, 2))
+                 swept_m=swept, deadhead_m=dead, cost=round(cost, 2), overtime_s=round(over))
 
 
 def _schedule(
@@ -328,7 +330,7 @@ def _schedule(
         deadhead_km=round(dead / 1000, 3),
         deadhead_pct=round(100 * dead / driven, 2) if driven else 0.0,
         sweeping_rate_pct=round(100 * swept_m / needed_m, 2) if needed_m else 100.0,
-        overtime_s=0,
+        overtime_s=sum(r.overtime_s for r in routes),
         unassigned=len(unassigned),
         cost=round(sum(r.cost for r in routes), 2),
         solve_s=round(time.perf_counter() - started, 2),

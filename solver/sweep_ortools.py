@@ -236,7 +236,12 @@ class SweepModel:
         solver = self.routing.solver()
         for k, veh in enumerate(self.vehicles):
             self.time.CumulVar(self.routing.Start(k)).SetRange(veh.shift_start, veh.shift_end)
-            self.time.CumulVar(self.routing.End(k)).SetRange(veh.shift_start, veh.shift_end)
+            self.time.CumulVar(self.routing.End(k)).SetRange(veh.shift_start, veh.latest_end)
+            if veh.latest_end > veh.shift_end:  # overtime: allowed, and paid per second
+                rate = self.fleet.vehicle_type(veh.type)
+                cents_s = 100 * (rate.cost_per_hour + rate.overtime_cost_per_hour) / 3600
+                self.time.SetCumulVarSoftUpperBound(self.routing.End(k), veh.shift_end,
+                                                    max(1, round(cents_s)))
             self.routing.AddVariableMinimizedByFinalizer(self.time.CumulVar(self.routing.End(k)))
             self.routing.AddVariableMaximizedByFinalizer(self.time.CumulVar(self.routing.Start(k)))
             if veh.breaks:
@@ -302,6 +307,9 @@ class SweepModel:
         params.time_limit.FromMilliseconds(max(10, int(time_limit * 1000)))
         if solutions is not None:
             params.solution_limit = solutions
+            # a neighbour's completion (cumuls, slacks, breaks) is cut at 100 ms by default:
+            # under load that cut falls elsewhere and the search takes another path
+            params.lns_time_limit.FromMilliseconds(max(10, int(time_limit * 1000)))
         assignment = None
         if initial is not None:
             self.routing.CloseModelWithParameters(params)

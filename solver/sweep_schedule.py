@@ -130,7 +130,7 @@ def _simulate(model: SweepModel, veh: Vehicle, nodes: list[int],
         return d.steps, len(nodes) - 1
     d.steps.append(Step(type="end", start=d.t, end=d.t, from_node=depot, to_node=depot,
                         facility=veh.depot, load=d.hopper, water=d.water))
-    if d.t > veh.shift_end and nodes:
+    if d.t > veh.latest_end and nodes:
         return d.steps, len(nodes) - 1
     return d.steps, None
 
