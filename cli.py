@@ -987,11 +987,10 @@ def compare_cmd(
 
 def _comparison_md(rows: list[dict[str, Any]], seeds: int, time_limit: float,
                    wall: float) -> str:
-    cols = [("cost", "cost", ".0f"), ("km_swept", "km swept", ".1f"),
-            ("deadhead_pct", "deadhead %", ".1f"), ("sweeping_rate_pct", "sweeping rate %", ".1f"),
-            ("vehicles_used", "vehicles used", ".1f"), ("drivers_used", "drivers", ".1f"),
-            ("overtime_s", "overtime s", ".0f"), ("unassigned", "unassigned", ".0f"),
-            ("solve_s", "solve s", ".1f")]
+    from solver.compare import KPI_COLUMNS
+
+    # a KPI no scenario has (no crew, no volunteers) gets no column
+    cols = [c for c in KPI_COLUMNS if any(r[c[0]] is not None for r in rows)]
     head = "| scenario | " + " | ".join(c[1] for c in cols) + " | checked | main reason left |"
     lines = [f"Scenarios: {len(rows)}, seeds: {seeds}, {time_limit:g} s per plan, "
              f"{wall:.0f} s in all. Each cell: mean over seeds (± spread), change from base.",
@@ -1011,7 +1010,8 @@ def _comparison_md(rows: list[dict[str, Any]], seeds: int, time_limit: float,
                 text += f" ({'+' if delta >= 0 else ''}{format(delta, spec)})"
             cells.append(text)
         lines.append(f"| {row['scenario']} | " + " | ".join(cells) + " | "
-                     + ("feasible" if row["feasible"] else "VIOLATIONS") + " | "
+                     + (f"FAILED ({row['failed']} of {row['seeds']})" if row["failed"]
+                        else "feasible" if row["feasible"] else "VIOLATIONS") + " | "
                      + (row["top_reason"][:80] or "-") + " |")
     return "\n".join(lines) + "\n"
 
@@ -1095,25 +1095,38 @@ def bench_plan_cmd(
     ] = None,
 ) -> None:
     """Plan each case whole (import included), check it, and compare with its target time."""
-    from solver.bench_plan import load_cases, render, render_crews, run_case, run_crews_case
+    from solver.bench_plan import (
+        load_cases,
+        render,
+        render_compare,
+        render_crews,
+        run_case,
+        run_compare_case,
+        run_crews_case,
+    )
 
     cases = [c for c in load_cases(cases_file) if not only or c.name in only]
     records: list[Any] = []
     crews: list[Any] = []
+    compares: list[Any] = []
     for case in cases:
         typer.echo(f"{case.name}: planning ({case.time_limit:g} s limit)...", err=True)
         if case.kind == "crews":
             crews.append(run_crews_case(case, cases_file.parent))
+        elif case.kind == "compare":
+            compares.append(run_compare_case(case, cases_file.parent, workers))
         else:
             records.append(run_case(case, cases_file.parent, workers, keep))
     if records:
         typer.echo(render(records))
     if crews:
         typer.echo(("\n" if records else "") + render_crews(crews))
+    if compares:
+        typer.echo(("\n" if records or crews else "") + render_compare(compares))
     if json_out is not None:
-        _write_json(json_out, [r.model_dump() for r in records + crews])
+        _write_json(json_out, [r.model_dump() for r in records + crews + compares])
         typer.echo(f"\nrecords: {json_out}")
-    if not all(r.feasible for r in records + crews):
+    if not all(r.feasible for r in records + crews + compares):
         raise typer.Exit(1)
 
 

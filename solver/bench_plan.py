@@ -30,7 +30,7 @@ OSM_SUFFIXES = (".osm", ".osm.gz", ".osm.bz2", ".osm.xml")
 class PlanCase(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     name: str
-    kind: Literal["sweep", "patrol", "crews"] = "sweep"
+    kind: Literal["sweep", "patrol", "crews", "compare"] = "sweep"
     streets: str | None = None  # paths relative to the cases file
     fleet: str | None = None  # sweep
     volunteers: str | None = None  # patrol
@@ -42,6 +42,11 @@ class PlanCase(BaseModel):
     days: int = Field(default=1, ge=1)
     mip: str = "auto"
     target_gap_pct: float = 1.0  # crews: every stage proven optimal or within this gap
+    scenarios: str | None = None  # compare: a scenario file, run on local processes and then
+    seeds: int = Field(default=1, ge=1)  # on a 2-worker Dask LocalCluster
+    solutions: int | None = Field(default=None, ge=1)  # compare: deterministic plans
+    target_ratio: float = 2.0  # compare: local wall time / the slowest single scenario
+    target_cluster_pct: float = 20.0  # compare: cluster wall time above the local one
     time_limit: float = Field(gt=0)
     target_s: float = Field(gt=0)
     date: str | None = None
@@ -54,6 +59,9 @@ class PlanCase(BaseModel):
             raise ValueError("a patrol case needs volunteers and a date")
         if self.kind == "crews" and (self.schedule is None or self.crew is None):
             raise ValueError("a crews case needs a schedule and a crew")
+        if self.kind == "compare" and None in (self.scenarios, self.streets, self.fleet):
+            raise ValueError("a compare case needs a scenario file, and the streets and "
+                             "fleet its base leaves out")
         if self.kind != "crews" and self.streets is None:
             raise ValueError("a sweep or patrol case needs streets")
         return self
@@ -141,6 +149,79 @@ def run_crews_case(case: PlanCase, base: Path) -> CrewRecord:
         solve_s=round(took, 2), target_s=case.target_s,
         within_target=took <= case.target_s and gap is not None and gap <= case.target_gap_pct,
         feasible=not problems, violations=len(problems))
+
+
+class CompareRecord(BaseModel):
+    """A compare case: the scenarios on local processes, then on a 2-worker LocalCluster."""
+
+    model_config = ConfigDict(frozen=True)
+    name: str
+    runs: int
+    workers: int
+    wall_local_s: float
+    slowest_s: float  # the slowest single plan (its own solve time, one core each)
+    sum_s: float
+    ratio: float  # wall_local_s / slowest_s
+    target_ratio: float
+    wall_cluster_s: float
+    cluster_pct: float  # wall_cluster_s over wall_local_s, in %
+    target_cluster_pct: float
+    same_plans: int  # runs whose cost and unassigned match between local and cluster
+    deterministic: bool  # planned with a solution limit (then every run should match)
+    within_target: bool
+    feasible: bool
+    violations: int
+
+
+def run_compare_case(case: PlanCase, base: Path, workers: int = 2) -> CompareRecord:
+    from dask.distributed import LocalCluster
+
+    from models.read_scenario import read_scenarios
+    from solver.compare import compare, tasks_of
+
+    assert case.scenarios is not None and case.streets is not None and case.fleet is not None
+    jobs = tasks_of([read_scenarios(base / case.scenarios)], case.seeds, case.time_limit,
+                    str((base / case.streets).resolve()), str((base / case.fleet).resolve()),
+                    case.solutions)
+    workers = workers or 2
+    began = time.perf_counter()
+    local = compare(jobs, workers)
+    wall_local = time.perf_counter() - began
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        began = time.perf_counter()
+        remote = compare(jobs, scheduler=cluster.scheduler_address)
+        wall_cluster = time.perf_counter() - began
+    slowest = max(r.solve_s for r in local)
+    same = sum((a.cost, a.unassigned) == (b.cost, b.unassigned) for a, b in zip(local, remote))
+    ratio = wall_local / slowest
+    pct = 100 * (wall_cluster - wall_local) / wall_local
+    bad = [r for r in local + remote if not r.feasible]
+    return CompareRecord(
+        name=case.name, runs=len(jobs), workers=workers, wall_local_s=round(wall_local, 2),
+        slowest_s=slowest, sum_s=round(sum(r.solve_s for r in local), 1),
+        ratio=round(ratio, 2), target_ratio=case.target_ratio,
+        wall_cluster_s=round(wall_cluster, 2), cluster_pct=round(pct, 1),
+        target_cluster_pct=case.target_cluster_pct, same_plans=same,
+        deterministic=case.solutions is not None,
+        within_target=ratio <= case.target_ratio and pct <= case.target_cluster_pct
+        and (case.solutions is None or same == len(jobs)),
+        feasible=not bad, violations=sum(r.violations for r in bad))
+
+
+def render_compare(records: list[CompareRecord]) -> str:
+    head = ("| case | runs | local wall s (workers) | slowest plan s | sum s | wall / slowest "
+            "(target) | cluster wall s | cluster vs local (target) | same plans | checked |")
+    rows = [head, "|" + "---|" * 10]
+    for r in records:
+        rows.append(
+            f"| {r.name} | {r.runs} | {r.wall_local_s:.1f} ({r.workers}) | {r.slowest_s:.1f} | "
+            f"{r.sum_s:.0f} | {r.ratio:.2f} (≤ {r.target_ratio:g}) | {r.wall_cluster_s:.1f} | "
+            f"{r.cluster_pct:+.1f} % (≤ {r.target_cluster_pct:g} %) | {r.same_plans} of "
+            f"{r.runs}{'' if r.deterministic else ' (time-limited)'} | "
+            f"{'feasible' if r.feasible else f'{r.violations} violations'} "
+            f"{'ok' if r.within_target else 'MISSED'} |")
+    return "\n".join(rows)
 
 
 def render_crews(records: list[CrewRecord]) -> str:

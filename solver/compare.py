@@ -19,12 +19,21 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from models.crew import CrewMember, CrewRules
+from models.errors import InputError
 from models.fleet import Fleet
+from models.patrol import Case, Volunteer
 from models.scenario import Scenario, ScenarioSet, apply_changes
 from models.streets import Street
 
-KPIS = ("cost", "km_swept", "deadhead_pct", "sweeping_rate_pct", "vehicles_used",
-        "drivers_used", "overtime_s", "unassigned", "solve_s")
+# (Run field, label, number format): the columns of comparison.md and the charts
+KPI_COLUMNS = (("cost", "cost", ".0f"), ("km_swept", "km swept", ".1f"),
+               ("deadhead_pct", "deadhead %", ".1f"),
+               ("sweeping_rate_pct", "sweeping rate %", ".1f"),
+               ("vehicles_used", "vehicles used", ".1f"), ("drivers_used", "drivers", ".1f"),
+               ("overtime_s", "overtime s", ".0f"), ("unassigned", "unassigned", ".0f"),
+               ("patrol_priority_pct", "patrol priority %", ".1f"),
+               ("patrol_must_missed", "must-cover missed", ".0f"), ("solve_s", "solve s", ".1f"))
+KPIS = tuple(key for key, _, _ in KPI_COLUMNS)
 
 
 class Run(BaseModel):
@@ -47,7 +56,18 @@ class Run(BaseModel):
     overtime_s: int
     unassigned: int
     reasons: dict[str, int]  # unassigned work by reason
+    patrol_priority_pct: float | None = None  # None: no volunteers in the scenario
+    patrol_must_missed: int | None = None
     solve_s: float
+
+
+class PatrolInputs(BaseModel):
+    """The volunteers, the day's cases and the must-cover streets, read on the client."""
+
+    model_config = ConfigDict(frozen=True)
+    volunteers: tuple[Volunteer, ...]
+    cases: tuple[Case, ...] = ()
+    must_cover: tuple[str, ...] = ()
 
 
 class Task(BaseModel):
@@ -61,6 +81,7 @@ class Task(BaseModel):
     rules: CrewRules | None
     mip: str = "cbc"  # chosen on the client, so every worker uses the same solver
     solutions: int | None = None  # deterministic plans: a limit on work instead of time
+    patrol: PatrolInputs | None = None
 
 
 def run(task: Task, streets: Sequence[Street], fleet: Fleet) -> Run:
@@ -90,6 +111,22 @@ def run(task: Task, streets: Sequence[Street], fleet: Fleet) -> Run:
     reasons: dict[str, int] = {}
     for u in schedule.unassigned:
         reasons[u.reason] = reasons.get(u.reason, 0) + 1
+    patrol_pct = must_missed = None
+    if task.patrol is not None:
+        from solver.check_patrol import check_patrol
+        from solver.patrol import PatrolParams, plan_patrol
+
+        p = task.patrol
+        walks, kpis = plan_patrol(streets2, p.volunteers, p.cases, p.must_cover,
+                                  PatrolParams(time_limit=task.time_limit, workers=1,
+                                               solutions=task.solutions), task.date)
+        walk_problems = check_patrol(streets2, p.volunteers, p.must_cover, walks)
+        problems += [f"patrol: {x}" for x in walk_problems]
+        patrol_pct = kpis.priority_covered_pct
+        must_missed = kpis.must_cover - kpis.must_cover_met
+        for u in walks.unassigned:
+            why = f"patrol: {u.reason}"
+            reasons[why] = reasons.get(why, 0) + 1
     s = schedule.summary
     return Run(scenario=task.scenario.name, seed=task.seed, status=schedule.status,
                feasible=not problems, violations=len(problems), cost=s.cost,
@@ -97,29 +134,46 @@ def run(task: Task, streets: Sequence[Street], fleet: Fleet) -> Run:
                sweeping_rate_pct=s.sweeping_rate_pct, vehicles=len(fleet2.vehicles),
                vehicles_used=s.vehicles_used, drivers_used=drivers, uncovered_duties=uncovered,
                overtime_s=s.overtime_s, unassigned=s.unassigned, reasons=reasons,
+               patrol_priority_pct=patrol_pct, patrol_must_missed=must_missed,
                solve_s=round(time.perf_counter() - started, 2))
 
 
 def _local(arg: tuple[Task, str, str]) -> Run:
     task, streets_path, fleet_path = arg
-    streets, fleet = load_base(streets_path, fleet_path, task.date)
-    return run(task, streets, fleet)
+    try:
+        streets, fleet = load_base(streets_path, fleet_path, task.date)
+        return run(task, streets, fleet)
+    except Exception as exc:  # noqa: BLE001 - one failed plan must not lose the others
+        return failed(task, exc)
+
+
+def failed(task: Task, exc: BaseException) -> Run:
+    """The row of a plan that raised: counted as not feasible, with the error as its reason."""
+    why = f"the plan failed: {exc.__class__.__name__}: {exc}"
+    return Run(scenario=task.scenario.name, seed=task.seed, status="failed", feasible=False,
+               violations=1, cost=0.0, km_swept=0.0, deadhead_pct=0.0, sweeping_rate_pct=0.0,
+               vehicles=0, vehicles_used=0, drivers_used=None, uncovered_duties=None,
+               overtime_s=0, unassigned=0, reasons={why: 1}, solve_s=0.0)
 
 
 def load_base(streets_path: str, fleet_path: str, date: str | None
               ) -> tuple[list[Street], Fleet]:
+    from models.read_fleet import read_fleet
+
+    return street_file(streets_path, date), read_fleet(fleet_path)
+
+
+def street_file(path: str, date: str | None) -> list[Street]:
+    """The streets of an OSM extract or a street file (GeoJSON, CSV) for the day."""
     from datetime import date as _date
 
-    from models.read_fleet import read_fleet
     from models.read_osm import read_osm
     from models.read_streets import load_streets
 
     day = _date.fromisoformat(date) if date else None
-    if streets_path.endswith((".osm", ".osm.gz", ".osm.bz2", ".osm.xml")):
-        streets = list(read_osm(streets_path).streets)
-    else:
-        streets = list(load_streets(Path(streets_path), day).streets)
-    return streets, read_fleet(fleet_path)
+    if path.endswith((".osm", ".osm.gz", ".osm.bz2", ".osm.xml")):
+        return list(read_osm(path).streets)
+    return list(load_streets(Path(path), day).streets)
 
 
 def tasks_of(sets: Sequence[ScenarioSet], seeds: int, time_limit: float,
@@ -139,12 +193,39 @@ def tasks_of(sets: Sequence[ScenarioSet], seeds: int, time_limit: float,
             crew = tuple(read_crew(sset.base.crew, [t.id for t in base_fleet.vehicle_types],
                                    [d.id for d in base_fleet.depots]))
             rules = read_rules(sset.base.rules) if sset.base.rules else CrewRules()
+        patrol = None
+        if sset.base.volunteers is not None:
+            patrol = _patrol_inputs(sset, streets)
+        elif sset.base.cases or sset.base.must_cover:
+            raise InputError(sset.file, "base", "volunteers",
+                             "cases and must_cover are for patrols: name the volunteers too")
         for sc in sset.scenarios:
             for seed in range(seeds):
                 out.append((Task(file=sset.file, scenario=sc, seed=seed, time_limit=time_limit,
                                  date=sset.base.date, crew=crew, rules=rules,
-                                 mip=pick_solver("auto"), solutions=solutions), streets, fleet))
+                                 mip=pick_solver("auto"), solutions=solutions,
+                                 patrol=patrol), streets, fleet))
     return out
+
+
+def _patrol_inputs(sset: ScenarioSet, streets_path: str) -> PatrolInputs:
+    from datetime import date as _date
+    from datetime import timedelta
+
+    from models.read_patrol import check_must_cover, read_cases, read_must_cover, read_volunteers
+
+    base = sset.base
+    assert base.volunteers is not None
+    # cases fade with age: counted on the plan's day (tomorrow when the base names none)
+    day = (_date.fromisoformat(base.date) if base.date
+           else _date.today() + timedelta(days=1))
+    must: list[str] = []
+    if base.must_cover:
+        must = read_must_cover(base.must_cover)
+        check_must_cover(must, street_file(streets_path, base.date), base.must_cover)
+    return PatrolInputs(volunteers=tuple(read_volunteers(base.volunteers)),
+                        cases=tuple(read_cases(base.cases, day)) if base.cases else (),
+                        must_cover=tuple(must))
 
 
 def compare(jobs: list[tuple[Task, str, str]], workers: int = 0,
@@ -190,7 +271,11 @@ def _on_dask(jobs: list[tuple[Task, str, str]], scheduler: str) -> list[Run]:
             submit(i)
         done = as_completed(list(running))
         for fut in done:
-            results[running.pop(fut)] = fut.result()
+            i = running.pop(fut)
+            try:  # an error is raised here once the retries are spent
+                results[i] = fut.result()
+            except Exception as exc:  # noqa: BLE001 - one failed plan must not lose the others
+                results[i] = failed(jobs[i][0], exc)
             nxt = next(pending, None)
             if nxt is not None:
                 submit(nxt)
@@ -212,12 +297,28 @@ def run_apart(task: Task, streets: Sequence[Street], fleet: Fleet) -> Run:
     with tempfile.TemporaryDirectory() as tmp:
         given, got = Path(tmp) / "in.pickle", Path(tmp) / "out.json"
         given.write_bytes(pickle.dumps((task, list(streets), fleet)))
+        # Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 for its workers; inherited, it made
+        # an OR-Tools search 10x slower (measured: 75 s -> more than 11 min, same plan)
+        env = {k: v for k, v in os.environ.items() if k not in CHILD_ENV_DROP}
         done = subprocess.run([sys.executable, "-m", "solver.compare", str(given), str(got)],
-                              capture_output=True, text=True, check=False)
+                              capture_output=True, text=True, check=False, env=env,
+                              preexec_fn=_die_with_parent if sys.platform == "linux" else None)
         if done.returncode != 0:
-            raise RuntimeError(f"the plan of {task.scenario.name!r} (seed {task.seed}) failed:"
-                               f" {done.stderr.strip().splitlines()[-1:]}")
+            last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+            raise RuntimeError(f"{task.scenario.name!r} (seed {task.seed}) in a worker: {last}")
         return Run.model_validate_json(got.read_text(encoding="utf-8"))
+
+
+CHILD_ENV_DROP = ("MALLOC_TRIM_THRESHOLD_",)
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: the kernel kills it when the worker dies (a plan running
+    on after its worker was lost would take a core from the run that replaces it)."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _child(given: str, got: str) -> None:
@@ -237,10 +338,11 @@ def table(runs: Sequence[Run]) -> list[dict[str, Any]]:
     for name, rs in by.items():
         row: dict[str, Any] = {"scenario": name, "seeds": len(rs),
                                "feasible": all(r.feasible for r in rs),
-                               "vehicles": rs[0].vehicles}
+                               "failed": sum(r.status == "failed" for r in rs),
+                               "vehicles": max(r.vehicles for r in rs)}
+        planned = [r for r in rs if r.status != "failed"]  # a failed plan has no KPIs
         for k in KPIS:
-            values = [v for r in rs if (v := getattr(r, k if k != "drivers_used"
-                                                     else "drivers_used")) is not None]
+            values = [v for r in planned if (v := getattr(r, k)) is not None]
             if not values:
                 row[k] = row[f"{k}_spread"] = row[f"{k}_vs_base"] = None
                 continue
@@ -248,7 +350,8 @@ def table(runs: Sequence[Run]) -> list[dict[str, Any]]:
             row[k] = round(mean, 2)
             row[f"{k}_spread"] = round(max(values) - min(values), 2)
             if base is not None:
-                bvals = [v for r in base if (v := getattr(r, k)) is not None]
+                bvals = [v for r in base if r.status != "failed"
+                         and (v := getattr(r, k)) is not None]
                 row[f"{k}_vs_base"] = round(mean - statistics.fmean(bvals), 2) if bvals else None
         reasons: dict[str, int] = {}
         for r in rs:

@@ -58,6 +58,9 @@ class PatrolParams(BaseModel):
     balance: int = Field(default=1, ge=0)
     workers: int = Field(default=0, ge=0)
     rest_days: float = Field(default=0.0, ge=0)  # a street walked less than this ago rests
+    # stop each OR-Tools search after this many solutions and try every greedy variant:
+    # the plan depends on the inputs only (time_limit stays a safety cap)
+    solutions: int | None = Field(default=None, ge=1)
 
 
 @dataclass(frozen=True)
@@ -197,7 +200,7 @@ def plan_patrol(
     ends = sorted({lk.u for lk in network.links} | {lk.v for lk in network.links}
                   | {t.node for t in team_list})
     paths = shortest_paths(len(network.nodes), links, ends)
-    greedy_s = min(30.0, 0.25 * params.time_limit)
+    greedy_s = min(30.0, 0.25 * params.time_limit) if params.solutions is None else math.inf
     groups = _groups(network, paths, team_list, prio, must, index, reported, greedy_s)
     working = {t.id for ts, _, _ in groups for t in ts}
     for t in team_list:
@@ -436,6 +439,9 @@ def _solve(arg: tuple[_Job, float]) -> list[Route]:
     search.local_search_metaheuristic = (
         routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH)
     search.time_limit.FromMilliseconds(max(100, int(seconds * 1000)))
+    if job.params.solutions is not None:
+        search.solution_limit = job.params.solutions
+        search.lns_time_limit.FromMilliseconds(max(100, int(seconds * 1000)))
     prizes = np.zeros(n)
     for i in range(1, n):
         street = visits[i][2]

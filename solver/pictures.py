@@ -192,10 +192,10 @@ def draw_roster(roster: Roster, crew: Sequence[CrewMember], path: Path) -> Path:
 def draw_comparison(rows: list[dict], path: Path) -> Path:  # type: ignore[type-arg]
     """Bar charts per KPI, one bar per scenario (spread over seeds as an error bar)."""
     _setup()
-    kpis = [("cost", "cost"), ("km_swept", "km swept"), ("deadhead_pct", "deadhead %"),
-            ("sweeping_rate_pct", "sweeping rate %"), ("vehicles_used", "vehicles used"),
-            ("drivers_used", "drivers"), ("unassigned", "unassigned"), ("solve_s", "solve s")]
-    kpis = [k for k in kpis if any(r.get(k[0]) is not None for r in rows)]
+    from solver.compare import KPI_COLUMNS
+
+    kpis = [(key, label) for key, label, _ in KPI_COLUMNS
+            if any(r.get(key) is not None for r in rows)]
     fig, axes = plt.subplots(2, (len(kpis) + 1) // 2, figsize=(3.2 * ((len(kpis) + 1) // 2), 6))
     names = [r["scenario"] for r in rows]
     colours = ["#7f8c8d" if n == "base" else "#2e86c1" for n in names]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from cli import app
@@ -70,3 +71,26 @@ def test_bench_plan_runs_a_patrol_case(tmp_path) -> None:
     assert record["feasible"] and record["vehicles"] == 2
     assert 0 < record["sweeping_rate_pct"] <= 100
     assert 0 < record["covered_of_bound_pct"] <= 100
+
+
+def test_bench_plan_runs_a_compare_case_locally_and_on_a_local_cluster(tmp_path) -> None:
+    write_geojson(_grid(), tmp_path / "streets.geojson")
+    (tmp_path / "fleet.json").write_text(FLEET.model_dump_json(), encoding="utf-8")
+    (tmp_path / "ten.yaml").write_text(
+        "scenarios:\n  - name: no small\n    changes:\n      - remove_vehicles: {ids: [S1]}\n",
+        encoding="utf-8")
+    cases = {"cases": [{"name": "two", "kind": "compare", "scenarios": "ten.yaml",
+                        "streets": "streets.geojson", "fleet": "fleet.json", "solutions": 30,
+                        "time_limit": 60, "target_s": 60}]}
+    path = tmp_path / "plans.json"
+    path.write_text(json.dumps(cases), encoding="utf-8")
+    out = tmp_path / "records.json"
+    result = runner.invoke(app, ["bench-plan", str(path), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    [r] = json.loads(out.read_text(encoding="utf-8"))
+    assert r["runs"] == 2 and r["feasible"] and r["deterministic"]
+    assert r["same_plans"] == 2  # a solution limit: the cluster makes the same plans
+    # of rounded values: walls to 0.01 s, solve times to 0.01 s
+    assert r["ratio"] == pytest.approx(r["wall_local_s"] / r["slowest_s"], rel=0.1)
+    assert r["slowest_s"] <= r["sum_s"]
+    assert "| two | 2 |" in result.output

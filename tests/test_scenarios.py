@@ -137,6 +137,46 @@ def test_compare_on_a_dask_cluster_matches_the_local_run(tmp_path) -> None:
         assert (a.cost, a.unassigned, a.km_swept) == (b.cost, b.unassigned, b.km_swept)
 
 
+def test_a_task_whose_worker_dies_is_run_again_with_the_same_result(tmp_path) -> None:
+    import os
+    import threading
+
+    from dask.distributed import Client, LocalCluster
+
+    from models.read_scenario import read_scenarios
+    from solver.compare import compare, tasks_of
+
+    path, _ = _base(tmp_path, [
+        {"name": "no large", "changes": [{"remove_vehicles": {"type": "large"}}]}])
+    jobs = tasks_of([read_scenarios(path)], 1, 60.0, "", "", solutions=200)
+    local = compare(jobs, workers=1)
+    got: dict[str, object] = {}
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as watch:
+        first = set(watch.scheduler_info()["workers"])
+        runner = threading.Thread(target=lambda: got.update(
+            runs=compare(jobs, scheduler=cluster.scheduler_address)))
+        runner.start()
+        busy: list[str] = []
+        deadline = time.perf_counter() + 60
+        while not busy and time.perf_counter() < deadline:
+            busy = [w for w, keys in watch.processing().items() if keys]
+            time.sleep(0.05)
+        assert busy, "no task started"
+        try:  # the worker process exits at once (its nanny starts a new one)
+            watch.run(os._exit, 1, workers=busy[:1])
+        except Exception:  # noqa: BLE001 - the worker may die before it answers
+            pass
+        runner.join(timeout=300)
+        assert not runner.is_alive()
+        assert busy[0] not in watch.scheduler_info()["workers"]
+        assert busy[0] in first
+    remote = got["runs"]
+    assert [r.scenario for r in remote] == ["base", "no large"]  # type: ignore[attr-defined]
+    for a, b in zip(local, remote):  # type: ignore[call-overload]
+        assert b.feasible and (a.cost, a.unassigned) == (b.cost, b.unassigned)
+
+
 def test_a_scheduler_that_does_not_answer_is_a_clear_error_within_ten_seconds(tmp_path) -> None:
     path, _ = _base(tmp_path, [])
     began = time.perf_counter()
@@ -196,3 +236,82 @@ def test_a_base_with_a_crew_counts_the_drivers(tmp_path) -> None:
     assert jobs[0][0].crew is not None and jobs[0][0].crew[0].id == "A"  # read on the client
     (run,) = compare(jobs, workers=1)
     assert run.feasible and run.drivers_used == run.vehicles_used and run.uncovered_duties == 0
+
+
+def test_a_base_with_volunteers_plans_and_checks_the_patrol_in_every_scenario(tmp_path) -> None:
+    from solver.compare import compare, table, tasks_of
+
+    path, streets = _base(tmp_path, [{"name": "alleys first", "changes": [
+        {"change_streets": {"ids": ["ns00", "ns01"], "priority": 50}}]}])
+    # two walkers with 25 minutes each cannot walk the whole grid (about 10 km of street)
+    (tmp_path / "volunteers.csv").write_text(
+        "id,name,lon,lat,free_from,free_to,mode,max_minutes\n"
+        "V1,a,118.774,32.044,18:00,20:00,walk,25\nV2,b,118.778,32.048,18:00,20:00,walk,25\n")
+    (tmp_path / "must.csv").write_text("street_id,chief\new11,c\n")
+    doc = yaml.safe_load(path.read_text())
+    doc["base"] |= {"volunteers": "volunteers.csv", "must_cover": "must.csv", "date": "2026-11-27"}
+    path.write_text(yaml.safe_dump(doc))
+    jobs = tasks_of([read_scenarios(path)], 1, 3.0, "", "", solutions=50)
+    assert jobs[0][0].patrol is not None and len(jobs[0][0].patrol.volunteers) == 2
+    base, alleys = compare(jobs, workers=1)
+    for run in (base, alleys):
+        assert run.feasible and run.patrol_must_missed == 0
+        assert 0 < run.patrol_priority_pct < 100
+    rows = {r["scenario"]: r for r in table([base, alleys])}
+    assert rows["alleys first"]["patrol_priority_pct_vs_base"] == pytest.approx(
+        alleys.patrol_priority_pct - base.patrol_priority_pct)
+    # the md table gets the patrol columns only when some scenario has volunteers
+    res = CliRunner().invoke(app, ["compare", str(path), "-t", "3", "--solutions", "50",
+                                   "--workers", "1", "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    md = (tmp_path / "out" / "comparison.md").read_text()
+    assert "patrol priority %" in md and "must-cover missed" in md
+
+
+def test_cases_without_volunteers_are_an_error(tmp_path) -> None:
+    from solver.compare import tasks_of
+
+    path, _ = _base(tmp_path, [])
+    (tmp_path / "must.csv").write_text("street_id,chief\new11,c\n")
+    doc = yaml.safe_load(path.read_text())
+    doc["base"]["must_cover"] = "must.csv"
+    path.write_text(yaml.safe_dump(doc))
+    with pytest.raises(InputError, match="name the volunteers too"):
+        tasks_of([read_scenarios(path)], 1, 3.0, "", "")
+
+
+def test_a_plan_that_raises_gets_a_failed_row_and_the_others_still_run(tmp_path) -> None:
+    from models.scenario import RemoveVehicles, Scenario
+    from solver.compare import compare, table, tasks_of
+
+    path, _ = _base(tmp_path, [])
+    (job,) = tasks_of([read_scenarios(path)], 1, 2.0, "", "")
+    broken = job[0].model_copy(update={"scenario": Scenario(
+        name="typo", changes=(RemoveVehicles(ids=("L9",)),))})
+    runs = compare([job, (broken, job[1], job[2])], workers=2)
+    assert [r.status for r in runs][1] == "failed" and runs[0].feasible
+    assert "unknown vehicle 'L9'" in next(iter(runs[1].reasons))
+    rows = {r["scenario"]: r for r in table(runs)}
+    assert rows["typo"]["failed"] == 1 and rows["typo"]["cost"] is None
+    assert rows["base"]["failed"] == 0 and rows["base"]["km_swept"] > 0
+
+
+def test_a_plan_on_a_worker_runs_without_the_nannys_malloc_setting(monkeypatch) -> None:
+    import subprocess
+
+    from solver import compare as cmp
+
+    seen: dict[str, object] = {}
+
+    def fake_run(args, **kw):  # the child is not started: only what it would be given
+        seen.update(kw)
+        return subprocess.CompletedProcess(args, 1, "", "boom")
+
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
+    monkeypatch.setattr(subprocess, "run", fake_run)
+    task = cmp.Task(file="f", scenario=cmp.Scenario(name="base"), seed=0, time_limit=1,
+                    date=None, crew=None, rules=None)
+    with pytest.raises(RuntimeError, match="'base' \\(seed 0\\) in a worker: boom"):
+        cmp.run_apart(task, [], read_fleet(DATA / "fleet" / "good.yaml"))
+    env = seen["env"]
+    assert isinstance(env, dict) and "MALLOC_TRIM_THRESHOLD_" not in env and "PATH" in env
