@@ -1036,6 +1036,11 @@ def size_cmd(
     ] = 30.0,
     most: Annotated[int, typer.Option("--most", min=1, help="Give up above this many.")] = 200,
     workers: Annotated[int, typer.Option("--workers", min=0, help="Processes per plan.")] = 0,
+    solutions: Annotated[
+        int | None, typer.Option("--solutions", min=1,
+                                 help="Stop each search after this many solutions: a curve "
+                                      "without time-limit noise.")
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write size.csv here.")] = None,
 ) -> None:
     """The fewest vehicles of a type that sweep everything a fleet can (within shifts and
@@ -1053,7 +1058,8 @@ def size_cmd(
         raise InputError(str(fleet_path), "vehicle_types", "--vehicle-type",
                          f"unknown vehicle type {vehicle_type!r}; the fleet has "
                          f"{', '.join(types)}")
-    best, points = size_fleet(street_list, fleet_data, vehicle_type, time_limit, workers, most)
+    best, points = size_fleet(street_list, fleet_data, vehicle_type, time_limit, workers, most,
+                              solutions=solutions)
     typer.echo("| vehicles | cost | km driven | unassigned | of it a bigger fleet could take "
                "| checked | s |")
     typer.echo("|---|---|---|---|---|---|---|")

@@ -379,8 +379,8 @@ class SizePoint(BaseModel):
 
 
 def size_fleet(streets: list[Street], fleet: Fleet, vtype: str, time_limit: float,
-               workers: int = 0, most: int = 200, file: str = "--vehicle-type"
-               ) -> tuple[int | None, list[SizePoint]]:
+               workers: int = 0, most: int = 200, file: str = "--vehicle-type",
+               solutions: int | None = None) -> tuple[int | None, list[SizePoint]]:
     """The fewest vehicles of ``vtype`` (the rest of the fleet as it is) that leave no work a
     bigger fleet could take, by doubling then halving; with the plans at one fewer and one
     more for the cost curve. Returns (that number or None when even ``most`` do not, points).
@@ -400,7 +400,8 @@ def size_fleet(streets: list[Street], fleet: Fleet, vtype: str, time_limit: floa
         sc = Scenario(name=f"{n} x {vtype}", changes=(change,) if change else ())
         f2, s2 = apply_changes(fleet, streets, sc, file)
         began = time.perf_counter()
-        plan = plan_sweeping(s2, f2, PlanParams(time_limit=time_limit, workers=workers))
+        plan = plan_sweeping(s2, f2, PlanParams(time_limit=time_limit, workers=workers,
+                                                solutions=solutions))
         took = time.perf_counter() - began
         left = sum(1 for u in plan.unassigned if u.reason.startswith(FLEET_REASONS))
         s = plan.summary
