@@ -700,6 +700,9 @@ def plan_cmd(
         ("deadhead km", f"{s.deadhead_km:.1f} ({s.deadhead_pct:.1f} %)"),
         ("sweeping rate", f"{s.sweeping_rate_pct:.1f} % of the length to sweep"),
         ("unassigned", str(s.unassigned)),
+        ("overtime", f"{s.overtime_s / 60:.0f} min"
+                     + (f" ({sum(1 for r in schedule.routes if r.overtime_s)} routes past "
+                        "their shift end)" if s.overtime_s else "")),
         ("cost", f"{s.cost:.2f}"),
         ("km driven", f"{s.swept_km + s.deadhead_km:.1f} (lower bound "
                       f"{s.driven_km_lower_bound or 0:.1f}: at most "
@@ -991,10 +994,12 @@ def _comparison_md(rows: list[dict[str, Any]], seeds: int, time_limit: float,
 
     # a KPI no scenario has (no crew, no volunteers) gets no column
     cols = [c for c in KPI_COLUMNS if any(r[c[0]] is not None for r in rows)]
-    head = "| scenario | " + " | ".join(c[1] for c in cols) + " | checked | main reason left |"
-    lines = [f"Scenarios: {len(rows)}, seeds: {seeds}, {time_limit:g} s per plan, "
-             f"{wall:.0f} s in all. Each cell: mean over seeds (± spread), change from base.",
-             "", head, "|" + "---|" * (len(cols) + 3)]
+    names = ["scenario", *(c[1] for c in cols), "checked", "main reason left"]
+    patrol = any(r.get("patrol_priority_pct") is not None for r in rows)
+    lines = [f"Scenarios: {len(rows)}, seeds: {seeds}, {time_limit:g} s per plan"
+             + (" (and as much per patrol plan)" if patrol else "")
+             + f", {wall:.0f} s in all. Each cell: mean over seeds (± spread), change from base.",
+             "", "| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
     for row in rows:
         cells = []
         for key, _, spec in cols:
@@ -1009,10 +1014,10 @@ def _comparison_md(rows: list[dict[str, Any]], seeds: int, time_limit: float,
             if row["scenario"] != "base" and delta is not None:
                 text += f" ({'+' if delta >= 0 else ''}{format(delta, spec)})"
             cells.append(text)
-        lines.append(f"| {row['scenario']} | " + " | ".join(cells) + " | "
-                     + (f"FAILED ({row['failed']} of {row['seeds']})" if row["failed"]
-                        else "feasible" if row["feasible"] else "VIOLATIONS") + " | "
-                     + (row["top_reason"][:80] or "-") + " |")
+        checked = (f"FAILED ({row['failed']} of {row['seeds']})" if row["failed"]
+                   else "feasible" if row["feasible"] else "VIOLATIONS")
+        why = row["top_reason"][:100].replace("|", "/") or "-"
+        lines.append("| " + " | ".join([row["scenario"], *cells, checked, why]) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -1271,10 +1276,11 @@ def _write_tables(schedule: Any, out: Path) -> None:
     with open(out / "routes.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["vehicle", "shift", "vehicle_type", "depot", "start_s", "end_s", "swept_m",
-                    "deadhead_m", "cost"])
+                    "deadhead_m", "cost", "overtime_s"])
         for r in schedule.routes:
             w.writerow([r.vehicle, r.shift, r.vehicle_type, r.depot, r.steps[0].start,
-                        r.steps[-1].end, round(r.swept_m, 1), round(r.deadhead_m, 1), r.cost])
+                        r.steps[-1].end, round(r.swept_m, 1), round(r.deadhead_m, 1), r.cost,
+                        r.overtime_s])
     with open(out / "steps.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["vehicle", "shift", "seq", "type", "start_s", "end_s", "distance_m", "task",

@@ -101,7 +101,16 @@ class Vehicle(_Frozen):
     shift_end: int = Field(ge=0)
     breaks: tuple[Break, ...] = ()
     # minutes the day may run past shift_end (0: the shift end is hard)
-    overtime_min: float = Field(default=0.0, ge=0)
+    overtime_min: float = Field(default=0.0, ge=0, le=24 * 60)
+
+    @field_validator("overtime_min")
+    @classmethod
+    def _overtime(cls, minutes: float, info: ValidationInfo) -> float:
+        end = info.data.get("shift_end")
+        if end is not None and end + minutes * 60 > 48 * 3600:
+            raise ValueError(f"shift_end ({format_clock(end)}) plus {minutes:g} min of "
+                             "overtime goes past 48:00")
+        return minutes
 
     @property
     def latest_end(self) -> int:

@@ -92,13 +92,15 @@ def _references(file: str, parsed: dict[str, list[Any]], names: dict[str, list[s
                                  f"{', '.join(ids) or 'none'}")
         for j, w in enumerate(vehicles[:i]):
             if w.id == v.id and v.shift_start < w.latest_end and w.shift_start < v.latest_end:
-                raise InputError(file, where, "shift_start",
+                plain = v.shift_start < w.shift_end and w.shift_start < v.shift_end
+                raise InputError(file, where, "shift_start" if plain else "overtime_min",
                                  f"overlapping shifts: {_span(v)} overlaps {_span(w)} of "
                                  f"{names['vehicles'][j]}")
 
 
 def _span(v: Vehicle) -> str:
-    return f"{format_clock(v.shift_start)}-{format_clock(v.shift_end)}"
+    over = f" +{v.overtime_min:g} min overtime" if v.overtime_min else ""
+    return f"{format_clock(v.shift_start)}-{format_clock(v.shift_end)}{over}"
 
 
 def check_allowed_types(streets: Sequence[Street], fleet: Fleet, streets_file: str | None) -> None:

@@ -62,7 +62,7 @@ class ChangeShifts(_Frozen):
     type: str | None = None
     shift_start: int | None = Field(default=None, ge=0)
     shift_end: int | None = Field(default=None, ge=0)
-    overtime_min: float | None = Field(default=None, ge=0)
+    overtime_min: float | None = Field(default=None, ge=0, le=24 * 60)
 
 
 class MoveFacility(_Frozen):
@@ -199,7 +199,8 @@ def _add(fleet: Fleet, change: AddVehicles, types: set[str], fail: Fail) -> Flee
         if vid in taken:
             continue
         added.append(Vehicle(id=vid, type=change.type, depot=depot, shift_start=start,
-                             shift_end=end, breaks=breaks))
+                             shift_end=end, breaks=breaks,
+                             overtime_min=model.overtime_min if model else 0.0))
     return fleet.model_copy(update={"vehicles": fleet.vehicles + tuple(added)})
 
 

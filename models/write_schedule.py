@@ -62,7 +62,9 @@ def route_sheet(route: Route, streets: Sequence[Street]) -> str:
     lines = [
         f"# Route sheet: {route.label} ({route.vehicle_type}), depot {route.depot}",
         "",
-        f"Sweep {route.swept_m / 1000:.1f} km, drive empty {route.deadhead_m / 1000:.1f} km.",
+        f"Sweep {route.swept_m / 1000:.1f} km, drive empty {route.deadhead_m / 1000:.1f} km."
+        + (f" **Overtime: {route.overtime_s / 60:.0f} min past the shift end.**"
+           if route.overtime_s else ""),
         "",
         "| # | from | to | what | street | side |",
         "|---|---|---|---|---|---|",

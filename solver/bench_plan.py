@@ -10,6 +10,7 @@ the seconds spent importing, planning and checking.
 from __future__ import annotations
 
 import json
+import math
 import time
 from pathlib import Path
 from typing import Any, Literal
@@ -192,9 +193,11 @@ def run_compare_case(case: PlanCase, base: Path, workers: int = 2) -> CompareRec
         began = time.perf_counter()
         remote = compare(jobs, scheduler=cluster.scheduler_address)
         wall_cluster = time.perf_counter() - began
-    slowest = max(r.solve_s for r in local)
-    same = sum((a.cost, a.unassigned) == (b.cost, b.unassigned) for a, b in zip(local, remote))
-    ratio = wall_local / slowest
+    slowest = max((r.solve_s for r in local if r.status != "failed"), default=0.0)
+    same = sum(a.status != "failed" and b.status != "failed"
+               and (a.cost, a.unassigned) == (b.cost, b.unassigned)
+               for a, b in zip(local, remote))
+    ratio = wall_local / slowest if slowest else math.inf
     pct = 100 * (wall_cluster - wall_local) / wall_local
     bad = [r for r in local + remote if not r.feasible]
     return CompareRecord(

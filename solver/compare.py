@@ -2,7 +2,7 @@
 
 Runs are independent tasks ``(scenario, seed)``: on local processes by default, or on a
 Dask distributed cluster (``scheduler="tcp://host:port"``), where the street list is sent
-to the workers once (scattered) and a task whose worker dies is run again (``retries``).
+to the workers once (scattered) and a task whose worker dies is run again (by the scheduler).
 """
 
 from __future__ import annotations
@@ -149,7 +149,11 @@ def _local(arg: tuple[Task, str, str]) -> Run:
 
 def failed(task: Task, exc: BaseException) -> Run:
     """The row of a plan that raised: counted as not feasible, with the error as its reason."""
-    why = f"the plan failed: {exc.__class__.__name__}: {exc}"
+    lines = str(exc).strip().splitlines()
+    detail = lines[-1].strip() if lines else exc.__class__.__name__
+    if not isinstance(exc, PlanFailed):
+        detail = f"{exc.__class__.__name__}: {detail}"
+    why = f"plan failed: {detail}"
     return Run(scenario=task.scenario.name, seed=task.seed, status="failed", feasible=False,
                violations=1, cost=0.0, km_swept=0.0, deadhead_pct=0.0, sweeping_rate_pct=0.0,
                vehicles=0, vehicles_used=0, drivers_used=None, uncovered_duties=None,
@@ -210,15 +214,13 @@ def tasks_of(sets: Sequence[ScenarioSet], seeds: int, time_limit: float,
 
 def _patrol_inputs(sset: ScenarioSet, streets_path: str) -> PatrolInputs:
     from datetime import date as _date
-    from datetime import timedelta
 
     from models.read_patrol import check_must_cover, read_cases, read_must_cover, read_volunteers
 
     base = sset.base
     assert base.volunteers is not None
-    # cases fade with age: counted on the plan's day (tomorrow when the base names none)
-    day = (_date.fromisoformat(base.date) if base.date
-           else _date.today() + timedelta(days=1))
+    # cases fade with age: counted on the base's date, else today (as `streetcrew patrol`)
+    day = _date.fromisoformat(base.date) if base.date else _date.today()
     must: list[str] = []
     if base.must_cover:
         must = read_must_cover(base.must_cover)
@@ -237,7 +239,14 @@ def compare(jobs: list[tuple[Task, str, str]], workers: int = 0,
     if n == 1:
         return [_local(j) for j in jobs]
     with ProcessPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(_local, jobs))
+        futures = [pool.submit(_local, j) for j in jobs]
+        out = []
+        for (task, _, _), fut in zip(jobs, futures):
+            try:
+                out.append(fut.result())
+            except Exception as exc:  # noqa: BLE001 - a process that died (memory, crash)
+                out.append(failed(task, exc))
+        return out
 
 
 def _on_dask(jobs: list[tuple[Task, str, str]], scheduler: str) -> list[Run]:
@@ -249,6 +258,11 @@ def _on_dask(jobs: list[tuple[Task, str, str]], scheduler: str) -> list[Run]:
         raise ConnectionError(f"the Dask scheduler at {scheduler} did not answer within "
                               f"10 s ({exc.__class__.__name__})") from None
     try:
+        try:
+            client.wait_for_workers(1, timeout=30)
+        except TimeoutError:
+            raise ConnectionError(f"the Dask scheduler at {scheduler} has no workers (waited "
+                                  "30 s)") from None
         bases: dict[tuple[str, str, str | None], Any] = {}
         slots = max(1, sum(client.nthreads().values()))
         results: dict[int, Run] = {}
@@ -263,7 +277,9 @@ def _on_dask(jobs: list[tuple[Task, str, str]], scheduler: str) -> list[Run]:
                 bases[key] = (client.scatter(streets, broadcast=True),
                               client.scatter(fleet, broadcast=True))
             s_fut, f_fut = bases[key]
-            running[client.submit(run_apart, task, s_fut, f_fut, retries=2, pure=False)] = i
+            # no retries: a plan that raised would raise again; a task whose worker died is
+            # run again by the scheduler (distributed.scheduler.allowed-failures, 3)
+            running[client.submit(run_apart, task, s_fut, f_fut, pure=False)] = i
 
         # no more tasks in flight than worker threads: a worker busy in a long solve cannot
         # answer work stealing, so tasks queued on it would wait while another idles
@@ -272,7 +288,7 @@ def _on_dask(jobs: list[tuple[Task, str, str]], scheduler: str) -> list[Run]:
         done = as_completed(list(running))
         for fut in done:
             i = running.pop(fut)
-            try:  # an error is raised here once the retries are spent
+            try:  # the plan's error, or KilledWorker after its workers died three times
                 results[i] = fut.result()
             except Exception as exc:  # noqa: BLE001 - one failed plan must not lose the others
                 results[i] = failed(jobs[i][0], exc)
@@ -300,25 +316,33 @@ def run_apart(task: Task, streets: Sequence[Street], fleet: Fleet) -> Run:
         # Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 for its workers; inherited, it made
         # an OR-Tools search 10x slower (measured: 75 s -> more than 11 min, same plan)
         env = {k: v for k, v in os.environ.items() if k not in CHILD_ENV_DROP}
-        done = subprocess.run([sys.executable, "-m", "solver.compare", str(given), str(got)],
-                              capture_output=True, text=True, check=False, env=env,
-                              preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+        done = subprocess.run([sys.executable, "-m", "solver.compare", str(given), str(got),
+                               str(os.getpid())],
+                              capture_output=True, text=True, check=False, env=env)
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
-            raise RuntimeError(f"{task.scenario.name!r} (seed {task.seed}) in a worker: {last}")
+            raise PlanFailed(last)
         return Run.model_validate_json(got.read_text(encoding="utf-8"))
 
 
 CHILD_ENV_DROP = ("MALLOC_TRIM_THRESHOLD_",)
 
 
-def _die_with_parent() -> None:
-    """In the child, before exec: the kernel kills it when the worker dies (a plan running
-    on after its worker was lost would take a core from the run that replaces it)."""
+class PlanFailed(RuntimeError):
+    """A plan's child process ended with an error: the message is its last line."""
+
+
+def _die_with_parent(parent: int) -> None:
+    """In the child: the kernel kills it when the worker dies (a plan running on after its
+    worker was lost would take a core from the run that replaces it)."""
     import ctypes
     import signal
+    import sys
 
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if sys.platform == "linux":
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the worker died before the line above
+        sys.exit("the worker that started this plan is gone")
 
 
 def _child(given: str, got: str) -> None:
@@ -357,7 +381,10 @@ def table(runs: Sequence[Run]) -> list[dict[str, Any]]:
         for r in rs:
             for why, n in r.reasons.items():
                 reasons[why] = reasons.get(why, 0) + n
-        row["top_reason"] = max(reasons, key=lambda w: reasons[w]) if reasons else ""
+        errors = [next(iter(r.reasons)) for r in rs if r.status == "failed" and r.reasons]
+        # a failure first: it says more than the work the other seeds left
+        row["top_reason"] = errors[0] if errors else (
+            max(reasons, key=lambda w: reasons[w]) if reasons else "")
         rows.append(row)
     return rows
 
@@ -432,4 +459,5 @@ def size_fleet(streets: list[Street], fleet: Fleet, vtype: str, time_limit: floa
 if __name__ == "__main__":  # the child of run_apart
     import sys
 
+    _die_with_parent(int(sys.argv[3]))
     _child(sys.argv[1], sys.argv[2])

@@ -9,6 +9,7 @@ fonts-wqy-microhei``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -196,11 +197,20 @@ def draw_comparison(rows: list[dict], path: Path) -> Path:  # type: ignore[type-
 
     kpis = [(key, label) for key, label, _ in KPI_COLUMNS
             if any(r.get(key) is not None for r in rows)]
+    if not kpis:  # every plan failed: say so rather than draw empty axes
+        fig, ax = plt.subplots(figsize=(6, 2))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "no plan to compare: every run failed (comparison.md says why)",
+                ha="center", va="center")
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        return path
     fig, axes = plt.subplots(2, (len(kpis) + 1) // 2, figsize=(3.2 * ((len(kpis) + 1) // 2), 6))
     names = [r["scenario"] for r in rows]
     colours = ["#7f8c8d" if n == "base" else "#2e86c1" for n in names]
     for ax, (key, label) in zip(axes.flat, kpis):
-        values = [r.get(key) or 0 for r in rows]
+        # a scenario whose plans all failed has no value: no bar (not a bar at 0)
+        values = [math.nan if r.get(key) is None else r[key] for r in rows]
         spread = [(r.get(f"{key}_spread") or 0) / 2 for r in rows]
         ax.bar(range(len(rows)), values, yerr=spread, color=colours, capsize=3)
         ax.set_title(label, fontsize=9)

@@ -70,7 +70,7 @@ def natural_types(streets: Sequence[Street], tasks: Sequence[SweepTask],
     for v in fleet.vehicles:
         vt = fleet.vehicle_type(v.type)
         rest = sum(b.minutes for b in v.breaks) * 60
-        capacity[vt.id] += (v.latest_end - v.shift_start - rest) / 3600 * vt.sweep_kmh * 1000 * FILL
+        capacity[vt.id] += (v.shift_end - v.shift_start - rest) / 3600 * vt.sweep_kmh * 1000 * FILL
     length: dict[int, float] = {}
     types: dict[int, frozenset[str]] = {}
     for t in tasks:

@@ -237,11 +237,12 @@ class SweepModel:
         for k, veh in enumerate(self.vehicles):
             self.time.CumulVar(self.routing.Start(k)).SetRange(veh.shift_start, veh.shift_end)
             self.time.CumulVar(self.routing.End(k)).SetRange(veh.shift_start, veh.latest_end)
-            if veh.latest_end > veh.shift_end:  # overtime: allowed, and paid per second
-                rate = self.fleet.vehicle_type(veh.type)
-                cents_s = 100 * (rate.cost_per_hour + rate.overtime_cost_per_hour) / 3600
+            premium = self.fleet.vehicle_type(veh.type).overtime_cost_per_hour
+            if veh.latest_end > veh.shift_end and premium > 0:
+                # the arcs already pay cost_per_hour for every second; this adds the premium
+                # past the shift end, in whole cents per second (so in steps of 36 an hour)
                 self.time.SetCumulVarSoftUpperBound(self.routing.End(k), veh.shift_end,
-                                                    max(1, round(cents_s)))
+                                                    max(1, round(100 * premium / 3600)))
             self.routing.AddVariableMinimizedByFinalizer(self.time.CumulVar(self.routing.End(k)))
             self.routing.AddVariableMaximizedByFinalizer(self.time.CumulVar(self.routing.Start(k)))
             if veh.breaks:

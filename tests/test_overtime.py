@@ -82,3 +82,50 @@ def test_overtime_counts_when_two_shifts_of_a_vehicle_would_overlap() -> None:
     late = first.model_copy(update={"overtime_min": 90}).model_dump()
     with pytest.raises(ValueError, match="overlapping shifts"):
         Fleet.model_validate({**SHORT.model_dump(), "vehicles": [late, second.model_dump()]})
+
+
+@pytest.mark.parametrize("value, says", [
+    (".inf", "less than or equal to 1440"),
+    ("-5", "greater than or equal to 0"),
+    ("1000", "goes past 48:00"),  # 40:00 + 16 h 40 min
+])
+def test_a_fleet_file_with_bad_overtime_names_the_vehicle_and_field(tmp_path, value, says) -> None:
+    from models.read_fleet import read_fleet
+
+    path = tmp_path / "fleet.yaml"
+    path.write_text(
+        "depots: [{id: D, at: [118.78, 32.04]}]\n"
+        "vehicle_types: [{id: t, hopper_m3: 1, debris_m3_per_km: {default: 0.1}, water_l: 100,"
+        " water_l_per_km: 1, sweep_kmh: 5, travel_kmh: 20, road_classes: [residential]}]\n"
+        "vehicles:\n  - {id: V, type: t, depot: D, shift_start: '30:00', shift_end: '40:00',"
+        f" overtime_min: {value}}}\n")
+    with pytest.raises(InputError) as err:
+        read_fleet(path)
+    msg = str(err.value)
+    assert str(path) in msg and "vehicles[0] (id 'V')" in msg and "overtime_min" in msg
+    assert says in msg
+
+
+def test_a_shift_that_overlaps_the_next_only_by_overtime_says_so(tmp_path) -> None:
+    from models.read_fleet import read_fleet
+
+    path = tmp_path / "fleet.yaml"
+    path.write_text(
+        "depots: [{id: D, at: [118.78, 32.04]}]\n"
+        "vehicle_types: [{id: t, hopper_m3: 1, debris_m3_per_km: {default: 0.1}, water_l: 100,"
+        " water_l_per_km: 1, sweep_kmh: 5, travel_kmh: 20, road_classes: [residential]}]\n"
+        "vehicles:\n"
+        "  - {id: V, type: t, depot: D, shift_start: '04:00', shift_end: '06:00',"
+        " overtime_min: 90}\n"
+        "  - {id: V, type: t, depot: D, shift_start: '07:00', shift_end: '09:00'}\n")
+    with pytest.raises(InputError, match=r"field 'overtime_min'.*\+90 min overtime"):
+        read_fleet(path)
+
+
+def test_vehicles_a_scenario_adds_copy_the_overtime_of_their_type() -> None:
+    from models.scenario import AddVehicles
+
+    fleet = _with_overtime(SHORT, 45, premium=10.0)
+    grown, _ = apply_changes(fleet, [], Scenario(name="+1", changes=(
+        AddVehicles(type="large", count=1),)), "s.yaml")
+    assert [v.overtime_min for v in grown.vehicles] == [45, 45]

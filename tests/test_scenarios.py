@@ -311,7 +311,24 @@ def test_a_plan_on_a_worker_runs_without_the_nannys_malloc_setting(monkeypatch) 
     monkeypatch.setattr(subprocess, "run", fake_run)
     task = cmp.Task(file="f", scenario=cmp.Scenario(name="base"), seed=0, time_limit=1,
                     date=None, crew=None, rules=None)
-    with pytest.raises(RuntimeError, match="'base' \\(seed 0\\) in a worker: boom"):
+    with pytest.raises(cmp.PlanFailed, match="^boom$"):
         cmp.run_apart(task, [], read_fleet(DATA / "fleet" / "good.yaml"))
     env = seen["env"]
     assert isinstance(env, dict) and "MALLOC_TRIM_THRESHOLD_" not in env and "PATH" in env
+
+
+def test_when_every_plan_failed_the_table_and_chart_still_say_so(tmp_path) -> None:
+    from cli import _comparison_md
+    from solver import compare as cmp
+    from solver.pictures import draw_comparison
+
+    task = cmp.Task(file="f", scenario=cmp.Scenario(name="base"), seed=0, time_limit=1,
+                    date=None, crew=None, rules=None)
+    rows = cmp.table([cmp.failed(task, ValueError("first line\nbad | value"))])
+    assert rows[0]["failed"] == 1 and rows[0]["top_reason"] == "plan failed: ValueError: bad | value"
+    md = _comparison_md(rows, 1, 10, 1.0)
+    table_lines = [ln for ln in md.splitlines() if ln.startswith("|")]
+    assert len({ln.count("|") for ln in table_lines}) == 1  # header, rule and row agree
+    assert "FAILED (1 of 1)" in md and "bad / value" in md
+    png = draw_comparison(rows, tmp_path / "c.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
