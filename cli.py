@@ -1047,22 +1047,45 @@ def size_cmd(
                                       "without time-limit noise.")
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write size.csv here.")] = None,
+    scenarios: Annotated[
+        Path | None,
+        typer.Option("--scenarios", exists=True, dir_okay=False,
+                     help="A scenario file: its base gives the streets, fleet and date unless "
+                          "--streets/--fleet/--date do.")
+    ] = None,
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", help="Size under this scenario's changes "
+                                 "(e.g. main roads twice a day); needs --scenarios.")
+    ] = None,
 ) -> None:
     """The fewest vehicles of a type that sweep everything a fleet can (within shifts and
     windows), with the plans at one fewer and one more: the cost curve."""
     import csv
 
-    from models.read_fleet import read_fleet
+    from models.read_scenario import read_scenarios
+    from models.scenario import apply_changes
     from solver.compare import load_base, size_fleet
 
-    fleet_path = fleet or instances.demo_fleet()
-    street_list, fleet_data = load_base(str(streets or instances.demo_streets()),
-                                        str(fleet_path), date)
-    types = [t.id for t in read_fleet(fleet_path).vehicle_types]
+    base = read_scenarios(scenarios).base if scenarios else None
+    if scenario is not None and scenarios is None:
+        raise InputError(None, "--scenario", "scenario", "name the scenario file (--scenarios)")
+    fleet_path = str(fleet or (base and base.fleet) or instances.demo_fleet())
+    street_list, fleet_data = load_base(
+        str(streets or (base and base.streets) or instances.demo_streets()), fleet_path,
+        date or (base.date if base else None))
+    types = [t.id for t in fleet_data.vehicle_types]
     if vehicle_type not in types:
-        raise InputError(str(fleet_path), "vehicle_types", "--vehicle-type",
+        raise InputError(fleet_path, "vehicle_types", "--vehicle-type",
                          f"unknown vehicle type {vehicle_type!r}; the fleet has "
                          f"{', '.join(types)}")
+    if scenarios is not None and scenario is not None:
+        sset = read_scenarios(scenarios)
+        chosen = next((s for s in sset.scenarios if s.name == scenario), None)
+        if chosen is None:
+            raise InputError(sset.file, "scenarios", "--scenario",
+                             f"no scenario named {scenario!r}; the file has "
+                             f"{', '.join(repr(s.name) for s in sset.scenarios)}")
+        fleet_data, street_list = apply_changes(fleet_data, street_list, chosen, sset.file)
     best, points = size_fleet(street_list, fleet_data, vehicle_type, time_limit, workers, most,
                               solutions=solutions)
     typer.echo("| vehicles | cost | km driven | unassigned | of it a bigger fleet could take "

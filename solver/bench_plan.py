@@ -168,6 +168,7 @@ class CompareRecord(BaseModel):
     cluster_pct: float  # wall_cluster_s over wall_local_s, in %
     target_cluster_pct: float
     same_plans: int  # runs whose cost and unassigned match between local and cluster
+    differing: list[str] = []  # "scenario (seed): local cost/unassigned vs cluster"
     deterministic: bool  # planned with a solution limit (then every run should match)
     within_target: bool
     feasible: bool
@@ -194,9 +195,11 @@ def run_compare_case(case: PlanCase, base: Path, workers: int = 2) -> CompareRec
         remote = compare(jobs, scheduler=cluster.scheduler_address)
         wall_cluster = time.perf_counter() - began
     slowest = max((r.solve_s for r in local if r.status != "failed"), default=0.0)
-    same = sum(a.status != "failed" and b.status != "failed"
-               and (a.cost, a.unassigned) == (b.cost, b.unassigned)
-               for a, b in zip(local, remote))
+    differing = [f"{a.scenario} ({a.seed}): {a.cost}/{a.unassigned} vs {b.cost}/{b.unassigned}"
+                 for a, b in zip(local, remote)
+                 if a.status == "failed" or b.status == "failed"
+                 or (a.cost, a.unassigned) != (b.cost, b.unassigned)]
+    same = len(jobs) - len(differing)
     ratio = wall_local / slowest if slowest else math.inf
     pct = 100 * (wall_cluster - wall_local) / wall_local
     bad = [r for r in local + remote if not r.feasible]
@@ -205,7 +208,7 @@ def run_compare_case(case: PlanCase, base: Path, workers: int = 2) -> CompareRec
         slowest_s=slowest, sum_s=round(sum(r.solve_s for r in local), 1),
         ratio=round(ratio, 2), target_ratio=case.target_ratio,
         wall_cluster_s=round(wall_cluster, 2), cluster_pct=round(pct, 1),
-        target_cluster_pct=case.target_cluster_pct, same_plans=same,
+        target_cluster_pct=case.target_cluster_pct, same_plans=same, differing=differing,
         deterministic=case.solutions is not None,
         within_target=ratio <= case.target_ratio and pct <= case.target_cluster_pct
         and (case.solutions is None or same == len(jobs)),
@@ -224,6 +227,10 @@ def render_compare(records: list[CompareRecord]) -> str:
             f"{r.runs}{'' if r.deterministic else ' (time-limited)'} | "
             f"{'feasible' if r.feasible else f'{r.violations} violations'} "
             f"{'ok' if r.within_target else 'MISSED'} |")
+    for r in records:
+        if r.deterministic and r.differing:
+            rows.append(f"\n{r.name}: not the same plan on the cluster: "
+                        + "; ".join(r.differing))
     return "\n".join(rows)
 
 

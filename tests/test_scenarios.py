@@ -332,3 +332,25 @@ def test_when_every_plan_failed_the_table_and_chart_still_say_so(tmp_path) -> No
     assert "FAILED (1 of 1)" in md and "bad / value" in md
     png = draw_comparison(rows, tmp_path / "c.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_size_under_a_scenario_sizes_the_changed_work(tmp_path) -> None:
+    # large sweepers only on 90-minute shifts; the scenario sweeps every street twice
+    short = [{"remove_vehicles": {"ids": ["S1"]}},
+             {"change_shifts": {"ids": ["L1"], "shift_start": "06:00", "shift_end": "07:30"}}]
+    path, _ = _base(tmp_path, [{"name": "short", "changes": short},
+                               {"name": "twice", "changes": [*short, {"change_streets": {
+                                   "sweeps_per_day": 2, "min_hours_between": 0}}]}])
+    fewest = {}
+    for name in ("short", "twice"):
+        res = CliRunner().invoke(app, ["size", "--vehicle-type", "large", "--scenarios",
+                                       str(path), "--scenario", name, "-t", "2", "--most", "16",
+                                       "--workers", "1", "--out", str(tmp_path / name)])
+        assert res.exit_code == 0, res.output
+        fewest[name] = int(res.output.strip().splitlines()[-1].split(": ")[1])
+        assert (tmp_path / name / "size.csv").is_file()
+    assert fewest["short"] >= 2 and fewest["twice"] > fewest["short"]
+    res = CliRunner().invoke(app, ["size", "--vehicle-type", "large", "--scenarios", str(path),
+                                   "--scenario", "thrice"])
+    assert res.exit_code == 2
+    assert str(path) in res.output and "no scenario named 'thrice'" in res.output
