@@ -968,7 +968,7 @@ def compare_cmd(
             apply_changes(bases[key][1], bases[key][0], task.scenario, task.file)
     started = time.perf_counter()
     try:
-        runs = compare(jobs, workers, scheduler)
+        runs = compare(jobs, workers, scheduler, _say_run)
     except ConnectionError as exc:
         raise InputError(None, "--scheduler", "scheduler", str(exc)) from None
     wall = time.perf_counter() - started
@@ -986,6 +986,15 @@ def compare_cmd(
     typer.echo(f"written        {out / 'comparison.md'}")
     if not all(r.feasible for r in runs):
         raise typer.Exit(1)
+
+
+def _say_run(run: Any, done: int, total: int) -> None:
+    """One line on stderr per finished plan: a long comparison shows where it is."""
+    what = ("FAILED: " + next(iter(run.reasons), "") if run.status == "failed" else
+            f"cost {run.cost:.0f}, {run.unassigned} unassigned, "
+            f"{'checked' if run.feasible else 'VIOLATIONS'}")
+    typer.echo(f"[{done}/{total}] {run.scenario} (seed {run.seed}): {what}, {run.solve_s:.0f} s",
+               err=True)
 
 
 def _comparison_md(rows: list[dict[str, Any]], seeds: int, time_limit: float,

@@ -11,8 +11,8 @@ import itertools
 import os
 import statistics
 import time
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -230,26 +230,37 @@ def _patrol_inputs(sset: ScenarioSet, streets_path: str) -> PatrolInputs:
                         must_cover=tuple(must))
 
 
+Progress = Callable[[Run, int, int], None]  # (a finished run, runs done, runs in all)
+
+
 def compare(jobs: list[tuple[Task, str, str]], workers: int = 0,
-            scheduler: str | None = None) -> list[Run]:
-    """Run every (scenario, seed); results in the order of ``jobs``."""
+            scheduler: str | None = None, progress: Progress | None = None) -> list[Run]:
+    """Run every (scenario, seed); results in the order of ``jobs``; ``progress`` is told of
+    each run as it finishes (in the order they finish)."""
+    tell = progress or (lambda run, done, total: None)
     if scheduler is not None:
-        return _on_dask(jobs, scheduler)
+        return _on_dask(jobs, scheduler, tell)
     n = max(1, min(len(jobs), workers or (os.cpu_count() or 1)))
+    out: list[Run] = []
     if n == 1:
-        return [_local(j) for j in jobs]
-    with ProcessPoolExecutor(max_workers=n) as pool:
-        futures = [pool.submit(_local, j) for j in jobs]
-        out = []
-        for (task, _, _), fut in zip(jobs, futures):
-            try:
-                out.append(fut.result())
-            except Exception as exc:  # noqa: BLE001 - a process that died (memory, crash)
-                out.append(failed(task, exc))
+        for j in jobs:
+            out.append(_local(j))
+            tell(out[-1], len(out), len(jobs))
         return out
+    with ProcessPoolExecutor(max_workers=n) as pool:
+        futures = {pool.submit(_local, j): i for i, j in enumerate(jobs)}
+        results: dict[int, Run] = {}
+        for fut in as_completed(futures):
+            i = futures[fut]
+            try:
+                results[i] = fut.result()
+            except Exception as exc:  # noqa: BLE001 - a process that died (memory, crash)
+                results[i] = failed(jobs[i][0], exc)
+            tell(results[i], len(results), len(jobs))
+        return [results[i] for i in range(len(jobs))]
 
 
-def _on_dask(jobs: list[tuple[Task, str, str]], scheduler: str) -> list[Run]:
+def _on_dask(jobs: list[tuple[Task, str, str]], scheduler: str, tell: Progress) -> list[Run]:
     from dask.distributed import Client, as_completed
 
     try:
@@ -292,6 +303,7 @@ def _on_dask(jobs: list[tuple[Task, str, str]], scheduler: str) -> list[Run]:
                 results[i] = fut.result()
             except Exception as exc:  # noqa: BLE001 - one failed plan must not lose the others
                 results[i] = failed(jobs[i][0], exc)
+            tell(results[i], len(results), len(jobs))
             nxt = next(pending, None)
             if nxt is not None:
                 submit(nxt)

@@ -115,6 +115,8 @@ def test_compare_writes_every_scenario_with_its_difference_to_the_base(tmp_path)
     assert rows["no large"]["top_reason"]
     assert (out / "comparison.png").stat().st_size > 0
     assert "| no large |" in (out / "comparison.md").read_text(encoding="utf-8")
+    # progress: one line per finished plan
+    assert "[1/6] base (seed 0): cost" in res.output and "[6/6] no large (seed 1)" in res.output
 
 
 def test_compare_on_a_dask_cluster_matches_the_local_run(tmp_path) -> None:
