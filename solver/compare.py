@@ -22,7 +22,7 @@ from models.crew import CrewMember, CrewRules
 from models.errors import InputError
 from models.fleet import Fleet
 from models.patrol import Case, Volunteer
-from models.scenario import Scenario, ScenarioSet, apply_changes
+from models.scenario import ChangeStreets, Scenario, ScenarioSet, apply_changes
 from models.streets import Street
 
 # (Run field, label, number format): the columns of comparison.md and the charts
@@ -82,6 +82,9 @@ class Task(BaseModel):
     mip: str = "cbc"  # chosen on the client, so every worker uses the same solver
     solutions: int | None = None  # deterministic plans: a limit on work instead of time
     patrol: PatrolInputs | None = None
+    # the walks depend on the streets only (no seed): the scenario whose seed-0 run plans
+    # them for this one ("base" when this one keeps the base's streets)
+    patrol_from: str | None = None
 
 
 def run(task: Task, streets: Sequence[Street], fleet: Fleet) -> Run:
@@ -204,11 +207,31 @@ def tasks_of(sets: Sequence[ScenarioSet], seeds: int, time_limit: float,
             raise InputError(sset.file, "base", "volunteers",
                              "cases and must_cover are for patrols: name the volunteers too")
         for sc in sset.scenarios:
+            source = sc.name if any(isinstance(c, ChangeStreets) for c in sc.changes) else "base"
             for seed in range(seeds):
+                plans = patrol is not None and seed == 0 and source == sc.name
                 out.append((Task(file=sset.file, scenario=sc, seed=seed, time_limit=time_limit,
                                  date=sset.base.date, crew=crew, rules=rules,
                                  mip=pick_solver("auto"), solutions=solutions,
-                                 patrol=patrol), streets, fleet))
+                                 patrol=patrol if plans else None,
+                                 patrol_from=source if patrol is not None else None),
+                            streets, fleet))
+    return out
+
+
+def _share_patrol(jobs: list[tuple[Task, str, str]], runs: list[Run]) -> list[Run]:
+    """Give each run the patrol figures of the run that planned the walks on its streets."""
+    planned = {(job[0].file, job[0].scenario.name): run for job, run in zip(jobs, runs)
+               if job[0].patrol is not None and run.status != "failed"}
+    out = []
+    for (task, _, _), run in zip(jobs, runs):
+        b = planned.get((task.file, task.patrol_from or ""))
+        if task.patrol is None and b is not None and run.status != "failed":
+            walks = {w: n for w, n in b.reasons.items() if w.startswith("patrol: ")}
+            run = run.model_copy(update={"patrol_priority_pct": b.patrol_priority_pct,
+                                         "patrol_must_missed": b.patrol_must_missed,
+                                         "reasons": run.reasons | walks})
+        out.append(run)
     return out
 
 
@@ -239,14 +262,14 @@ def compare(jobs: list[tuple[Task, str, str]], workers: int = 0,
     each run as it finishes (in the order they finish)."""
     tell = progress or (lambda run, done, total: None)
     if scheduler is not None:
-        return _on_dask(jobs, scheduler, tell)
+        return _share_patrol(jobs, _on_dask(jobs, scheduler, tell))
     n = max(1, min(len(jobs), workers or (os.cpu_count() or 1)))
     out: list[Run] = []
     if n == 1:
         for j in jobs:
             out.append(_local(j))
             tell(out[-1], len(out), len(jobs))
-        return out
+        return _share_patrol(jobs, out)
     with ProcessPoolExecutor(max_workers=n) as pool:
         futures = {pool.submit(_local, j): i for i, j in enumerate(jobs)}
         results: dict[int, Run] = {}
@@ -257,7 +280,7 @@ def compare(jobs: list[tuple[Task, str, str]], workers: int = 0,
             except Exception as exc:  # noqa: BLE001 - a process that died (memory, crash)
                 results[i] = failed(jobs[i][0], exc)
             tell(results[i], len(results), len(jobs))
-        return [results[i] for i in range(len(jobs))]
+        return _share_patrol(jobs, [results[i] for i in range(len(jobs))])
 
 
 def _on_dask(jobs: list[tuple[Task, str, str]], scheduler: str, tell: Progress) -> list[Run]:

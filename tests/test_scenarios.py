@@ -243,8 +243,10 @@ def test_a_base_with_a_crew_counts_the_drivers(tmp_path) -> None:
 def test_a_base_with_volunteers_plans_and_checks_the_patrol_in_every_scenario(tmp_path) -> None:
     from solver.compare import compare, table, tasks_of
 
-    path, streets = _base(tmp_path, [{"name": "alleys first", "changes": [
-        {"change_streets": {"ids": ["ns00", "ns01"], "priority": 50}}]}])
+    path, streets = _base(tmp_path, [
+        {"name": "alleys first", "changes": [
+            {"change_streets": {"ids": ["ns00", "ns01"], "priority": 50}}]},
+        {"name": "+1 small", "changes": [{"add_vehicles": {"type": "small"}}]}])
     # two walkers with 25 minutes each cannot walk the whole grid (about 10 km of street)
     (tmp_path / "volunteers.csv").write_text(
         "id,name,lon,lat,free_from,free_to,mode,max_minutes\n"
@@ -253,13 +255,21 @@ def test_a_base_with_volunteers_plans_and_checks_the_patrol_in_every_scenario(tm
     doc = yaml.safe_load(path.read_text())
     doc["base"] |= {"volunteers": "volunteers.csv", "must_cover": "must.csv", "date": "2026-11-27"}
     path.write_text(yaml.safe_dump(doc))
-    jobs = tasks_of([read_scenarios(path)], 1, 3.0, "", "", solutions=50)
+    jobs = tasks_of([read_scenarios(path)], 2, 3.0, "", "", solutions=50)
     assert jobs[0][0].patrol is not None and len(jobs[0][0].patrol.volunteers) == 2
-    base, alleys = compare(jobs, workers=1)
-    for run in (base, alleys):
+    # the walks are planned once per street set: the base's and the changed streets', seed 0
+    assert [(t.scenario.name, t.seed) for t, _, _ in jobs if t.patrol is not None] == [
+        ("base", 0), ("alleys first", 0)]
+    runs = compare(jobs, workers=1)
+    base, alleys = runs[0], runs[2]
+    for run in runs:
         assert run.feasible and run.patrol_must_missed == 0
         assert 0 < run.patrol_priority_pct < 100
-    rows = {r["scenario"]: r for r in table([base, alleys])}
+    # the other runs carry the figures of the plan made on their streets
+    assert runs[1].patrol_priority_pct == runs[4].patrol_priority_pct == runs[5].patrol_priority_pct \
+        == base.patrol_priority_pct
+    assert runs[3].patrol_priority_pct == alleys.patrol_priority_pct
+    rows = {r["scenario"]: r for r in table(runs)}
     assert rows["alleys first"]["patrol_priority_pct_vs_base"] == pytest.approx(
         alleys.patrol_priority_pct - base.patrol_priority_pct)
     # the md table gets the patrol columns only when some scenario has volunteers
