@@ -1112,8 +1112,11 @@ def size_cmd(
             w.writeheader()
             w.writerows(p.model_dump() for p in points)
     if best is None:
-        typer.echo(f"even {most} x {vehicle_type} leave work unswept (see the reasons in a "
-                   "plan): the limit is not this type")
+        tried = max(p.vehicles for p in points)
+        typer.echo(f"{tried} x {vehicle_type} still leave work unswept"
+                   + (" (and twice as many did not leave less)" if tried < most else "")
+                   + ": the limit is not the number of this type (windows, gaps between repeat "
+                     "sweeps, streets only other types may sweep: see the reasons in a plan)")
         raise typer.Exit(1)
     typer.echo(f"fewest {vehicle_type}: {best}")
 

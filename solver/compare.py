@@ -475,9 +475,11 @@ def size_fleet(streets: list[Street], fleet: Fleet, vtype: str, time_limit: floa
 
     lo, hi = -1, max(1, have)  # lo: known too few (-1: none known); hi: to try
     while at(hi).left_for_fleet > 0:
-        lo = hi
-        if hi >= most:
+        # twice the vehicles and no less work left: what is left is not for want of this type
+        # (windows, gaps between repeat sweeps, other types' streets)
+        if hi >= most or (lo > 0 and at(hi).left_for_fleet >= at(lo).left_for_fleet):
             return None, sorted(seen.values(), key=lambda p: p.vehicles)
+        lo = hi
         hi = min(most, hi * 2)
     while hi - lo > 1:
         mid = (lo + hi) // 2

@@ -366,3 +366,20 @@ def test_size_under_a_scenario_sizes_the_changed_work(tmp_path) -> None:
                                    "--scenario", "thrice"])
     assert res.exit_code == 2
     assert str(path) in res.output and "no scenario named 'thrice'" in res.output
+
+
+def test_size_stops_when_more_vehicles_do_not_leave_less_work(tmp_path) -> None:
+    from models.scenario import ChangeStreets, RemoveVehicles, Scenario
+    from solver.compare import load_base, size_fleet
+
+    _base(tmp_path, [])
+    streets, fleet = load_base(str(tmp_path / "streets.geojson"), str(tmp_path / "fleet.yaml"),
+                               None)
+    # a street to sweep 20:00-20:30 only, while the large sweeper works 04:00-12:00
+    late = Scenario(name="late", changes=(RemoveVehicles(ids=("S1",)), ChangeStreets(
+        ids=("ns00",), windows=((20 * 3600, 20 * 3600 + 1800),))))
+    fleet, streets = apply_changes(fleet, streets, late, "test")
+    best, points = size_fleet(streets, fleet, "large", 2.0, workers=1, most=64)
+    assert best is None
+    assert [p.vehicles for p in points] == [1, 2]  # not 4, 8, ... 64
+    assert all(p.left_for_fleet > 0 for p in points)
