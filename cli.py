@@ -1075,7 +1075,8 @@ def size_cmd(
     from models.scenario import apply_changes
     from solver.compare import load_base, size_fleet
 
-    base = read_scenarios(scenarios).base if scenarios else None
+    sset = read_scenarios(scenarios) if scenarios else None
+    base = sset.base if sset else None
     if scenario is not None and scenarios is None:
         raise InputError(None, "--scenario", "scenario", "name the scenario file (--scenarios)")
     fleet_path = str(fleet or (base and base.fleet) or instances.demo_fleet())
@@ -1087,8 +1088,7 @@ def size_cmd(
         raise InputError(fleet_path, "vehicle_types", "--vehicle-type",
                          f"unknown vehicle type {vehicle_type!r}; the fleet has "
                          f"{', '.join(types)}")
-    if scenarios is not None and scenario is not None:
-        sset = read_scenarios(scenarios)
+    if sset is not None and scenario is not None:
         chosen = next((s for s in sset.scenarios if s.name == scenario), None)
         if chosen is None:
             raise InputError(sset.file, "scenarios", "--scenario",

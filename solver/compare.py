@@ -7,6 +7,7 @@ to the workers once (scattered) and a task whose worker dies is run again (by th
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import statistics
@@ -144,7 +145,7 @@ def run(task: Task, streets: Sequence[Street], fleet: Fleet) -> Run:
 def _local(arg: tuple[Task, str, str]) -> Run:
     task, streets_path, fleet_path = arg
     try:
-        streets, fleet = load_base(streets_path, fleet_path, task.date)
+        streets, fleet = _base_in_process(streets_path, fleet_path, task.date)
         return run(task, streets, fleet)
     except Exception as exc:  # noqa: BLE001 - one failed plan must not lose the others
         return failed(task, exc)
@@ -161,6 +162,15 @@ def failed(task: Task, exc: BaseException) -> Run:
                violations=1, cost=0.0, km_swept=0.0, deadhead_pct=0.0, sweeping_rate_pct=0.0,
                vehicles=0, vehicles_used=0, drivers_used=None, uncovered_duties=None,
                overtime_s=0, unassigned=0, reasons={why: 1}, solve_s=0.0)
+
+
+@functools.lru_cache(maxsize=2)
+def _base_in_process(streets_path: str, fleet_path: str, date: str | None
+                     ) -> tuple[tuple[Street, ...], Fleet]:
+    """The base read once per local process, not once per plan (an OSM extract takes a while);
+    a tuple, so no plan can change the copy the next one gets."""
+    streets, fleet = load_base(streets_path, fleet_path, date)
+    return tuple(streets), fleet
 
 
 def load_base(streets_path: str, fleet_path: str, date: str | None

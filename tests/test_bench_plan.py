@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from cli import app
 from models.write_streets import write_geojson
@@ -22,6 +22,17 @@ def _cases(tmp_path, target_s: float) -> str:
     path = tmp_path / "plans.json"
     path.write_text(json.dumps(cases), encoding="utf-8")
     return str(path)
+
+
+def _bench(tmp_path, cases: dict) -> tuple[Result, list[dict]]:  # type: ignore[type-arg]
+    """Write ``cases`` as plans.json, run bench-plan on it (it must succeed), return the
+    output and the records."""
+    path = tmp_path / "plans.json"
+    path.write_text(json.dumps(cases), encoding="utf-8")
+    out = tmp_path / "records.json"
+    result = runner.invoke(app, ["bench-plan", str(path), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    return result, json.loads(out.read_text(encoding="utf-8"))
 
 
 def test_bench_plan_records_checked_kpis(tmp_path) -> None:
@@ -62,12 +73,7 @@ def test_bench_plan_runs_a_patrol_case(tmp_path) -> None:
     cases = {"cases": [{"name": "walk", "kind": "patrol", "streets": "streets.geojson",
                         "volunteers": "volunteers.csv", "date": "2026-11-27",
                         "time_limit": 3, "target_s": 60}]}
-    path = tmp_path / "plans.json"
-    path.write_text(json.dumps(cases), encoding="utf-8")
-    out = tmp_path / "records.json"
-    result = runner.invoke(app, ["bench-plan", str(path), "--json", str(out)])
-    assert result.exit_code == 0, result.output
-    [record] = json.loads(out.read_text(encoding="utf-8"))
+    result, [record] = _bench(tmp_path, cases)
     assert record["feasible"] and record["vehicles"] == 2
     assert 0 < record["sweeping_rate_pct"] <= 100
     assert 0 < record["covered_of_bound_pct"] <= 100
@@ -82,12 +88,7 @@ def test_bench_plan_runs_a_compare_case_locally_and_on_a_local_cluster(tmp_path)
     cases = {"cases": [{"name": "two", "kind": "compare", "scenarios": "ten.yaml",
                         "streets": "streets.geojson", "fleet": "fleet.json", "solutions": 30,
                         "time_limit": 60, "target_s": 60}]}
-    path = tmp_path / "plans.json"
-    path.write_text(json.dumps(cases), encoding="utf-8")
-    out = tmp_path / "records.json"
-    result = runner.invoke(app, ["bench-plan", str(path), "--json", str(out)])
-    assert result.exit_code == 0, result.output
-    [r] = json.loads(out.read_text(encoding="utf-8"))
+    result, [r] = _bench(tmp_path, cases)
     assert r["runs"] == 2 and r["feasible"] and r["deterministic"]
     assert r["same_plans"] == 2  # a solution limit: the cluster makes the same plans
     # of rounded values: walls to 0.01 s, solve times to 0.01 s

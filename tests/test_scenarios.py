@@ -34,6 +34,13 @@ def _base(tmp_path, scenarios: list[dict]) -> tuple[object, list]:
     return path, streets
 
 
+def _add_to_base(path, **fields: str) -> None:
+    """Add fields (crew, volunteers, ...) to the base of a scenario file made by ``_base``."""
+    doc = yaml.safe_load(path.read_text())
+    doc["base"] |= fields
+    path.write_text(yaml.safe_dump(doc))
+
+
 def test_changes_are_applied_in_order(tmp_path) -> None:
     path, streets = _base(tmp_path, [
         {"name": "bigger", "changes": [
@@ -231,9 +238,7 @@ def test_a_base_with_a_crew_counts_the_drivers(tmp_path) -> None:
 
     path, _ = _base(tmp_path, [])
     (tmp_path / "crew.csv").write_text("id,licences,depot\nA,large;small,D1\nB,small,D1\n")
-    doc = yaml.safe_load(path.read_text())
-    doc["base"]["crew"] = "crew.csv"
-    path.write_text(yaml.safe_dump(doc))
+    _add_to_base(path, crew="crew.csv")
     jobs = tasks_of([read_scenarios(path)], 1, 2.0, "", "")
     assert jobs[0][0].crew is not None and jobs[0][0].crew[0].id == "A"  # read on the client
     (run,) = compare(jobs, workers=1)
@@ -252,9 +257,7 @@ def test_a_base_with_volunteers_plans_and_checks_the_patrol_in_every_scenario(tm
         "id,name,lon,lat,free_from,free_to,mode,max_minutes\n"
         "V1,a,118.774,32.044,18:00,20:00,walk,25\nV2,b,118.778,32.048,18:00,20:00,walk,25\n")
     (tmp_path / "must.csv").write_text("street_id,chief\new11,c\n")
-    doc = yaml.safe_load(path.read_text())
-    doc["base"] |= {"volunteers": "volunteers.csv", "must_cover": "must.csv", "date": "2026-11-27"}
-    path.write_text(yaml.safe_dump(doc))
+    _add_to_base(path, volunteers="volunteers.csv", must_cover="must.csv", date="2026-11-27")
     jobs = tasks_of([read_scenarios(path)], 2, 3.0, "", "", solutions=50)
     assert jobs[0][0].patrol is not None and len(jobs[0][0].patrol.volunteers) == 2
     # the walks are planned once per street set: the base's and the changed streets', seed 0
@@ -285,9 +288,7 @@ def test_cases_without_volunteers_are_an_error(tmp_path) -> None:
 
     path, _ = _base(tmp_path, [])
     (tmp_path / "must.csv").write_text("street_id,chief\new11,c\n")
-    doc = yaml.safe_load(path.read_text())
-    doc["base"]["must_cover"] = "must.csv"
-    path.write_text(yaml.safe_dump(doc))
+    _add_to_base(path, must_cover="must.csv")
     with pytest.raises(InputError, match="name the volunteers too"):
         tasks_of([read_scenarios(path)], 1, 3.0, "", "")
 
