@@ -22,18 +22,18 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-import instances
-from models.bks import BestKnown, read_bks
-from models.carp import CarpProblem
-from models.errors import InputError
-from models.read_carp import read_carp
-from models.read_osm import ATTRIBUTION as OSM_ATTRIBUTION
-from models.read_osm import read_osm
-from models.read_streets import load_streets
-from models.solution import solution_from_dict
-from models.streets import ROAD_CLASSES
-from models.write_streets import write_geojson
-from solver.bench import (
+from streetcrew import instances
+from streetcrew.models.io.bks import BestKnown, read_bks
+from streetcrew.models.carp import CarpProblem
+from streetcrew.models.base import InputError
+from streetcrew.models.io.carp import read_carp
+from streetcrew.models.io.osm import ATTRIBUTION as OSM_ATTRIBUTION
+from streetcrew.models.io.osm import read_osm
+from streetcrew.models.io.streets import load_streets
+from streetcrew.models.solution import solution_from_dict
+from streetcrew.models.streets import ROAD_CLASSES
+from streetcrew.models.io.write_streets import write_geojson
+from streetcrew.solver.bench.carp import (
     BenchCase,
     BenchRecord,
     Threshold,
@@ -47,9 +47,9 @@ from solver.bench import (
     summarize_instances,
     summarize_sets,
 )
-from solver.check import check
-from solver.params import Engine, SolveParams
-from solver.solve import NoSolutionError, solve
+from streetcrew.solver.carp.check import check
+from streetcrew.solver.carp.params import Engine, SolveParams
+from streetcrew.solver.carp.solve import NoSolutionError, solve
 
 app = typer.Typer(
     help="Capacitated arc routing: solve CARPLIB instances, check solutions, run benchmarks.",
@@ -271,10 +271,10 @@ def _input_file(path: Path, ref: Any, name: str) -> Path:
 
 def _check_roster_file(path: Path) -> None:
     """Re-verify a roster.json against its crew file, its rules and the schedules it staffs."""
-    from models.crew import Roster
-    from models.read_crew import read_crew
-    from models.schedule import Schedule
-    from solver.check_roster import check_roster
+    from streetcrew.models.crew import Roster
+    from streetcrew.models.io.crew import read_crew
+    from streetcrew.models.schedule import Schedule
+    from streetcrew.solver.crews.check import check_roster
 
     try:
         roster = Roster.model_validate_json(path.read_text(encoding="utf-8"))
@@ -290,7 +290,7 @@ def _check_roster_file(path: Path) -> None:
     per_day = [(d, plans[k] if len(plans) > 1 else plans[0]) for k, d in enumerate(roster.days)]
     rules = roster.rules
     if "rules" in roster.inputs:  # the rules file it names (unchanged since: SHA-256)
-        from models.read_crew import read_rules
+        from streetcrew.models.io.crew import read_rules
 
         rules = read_rules(_input_file(path, roster.inputs["rules"], "rules"))
     problems = check_roster(roster, crew, rules, per_day if plans else [])
@@ -305,9 +305,9 @@ def _check_roster_file(path: Path) -> None:
 
 def _check_schedule_file(path: Path) -> None:
 
-    from models.read_fleet import read_fleet
-    from models.schedule import Schedule
-    from solver.check_schedule import check_schedule
+    from streetcrew.models.io.fleet import read_fleet
+    from streetcrew.models.schedule import Schedule
+    from streetcrew.solver.sweep.check import check_schedule
 
     try:
         schedule = Schedule.model_validate_json(path.read_text(encoding="utf-8"))
@@ -321,8 +321,8 @@ def _check_schedule_file(path: Path) -> None:
     day = datetime.strptime(schedule.date, "%Y-%m-%d").date() if schedule.date else None
     streets = load_streets(Path(schedule.inputs["streets"].path), day).streets
     if schedule.patrol is not None:
-        from models.read_patrol import read_must_cover, read_volunteers
-        from solver.check_patrol import check_patrol
+        from streetcrew.models.io.patrol import read_must_cover, read_volunteers
+        from streetcrew.solver.patrol.check import check_patrol
 
         vols = read_volunteers(Path(schedule.inputs["volunteers"].path))
         ref = schedule.inputs.get("must_cover")
@@ -652,9 +652,9 @@ def plan_cmd(
 
     With --crew, the routes also get their drivers (see `streetcrew crews`)."""
 
-    from models.read_fleet import check_allowed_types, read_fleet
-    from models.schedule import InputRef
-    from solver.sweep import PlanParams, plan_sweeping
+    from streetcrew.models.io.fleet import check_allowed_types, read_fleet
+    from streetcrew.models.schedule import InputRef
+    from streetcrew.solver.sweep.plan import PlanParams, plan_sweeping
 
     streets_path = streets or instances.demo_streets()
     fleet_path = fleet or instances.demo_fleet()
@@ -676,7 +676,7 @@ def plan_cmd(
     out.mkdir(parents=True, exist_ok=True)
     (out / "schedule.json").write_text(schedule.model_dump_json(indent=1), encoding="utf-8")
     _write_tables(schedule, out)
-    from models.write_schedule import route_sheet, write_routes_geojson
+    from streetcrew.solver.outputs.schedule_files import route_sheet, write_routes_geojson
 
     attribution = OSM_ATTRIBUTION if streets is None else None
     write_routes_geojson(schedule, street_list, out / "routes.geojson", attribution)
@@ -686,7 +686,7 @@ def plan_cmd(
     for route in schedule.routes:  # <vehicle>-shift<n>.md when the vehicle has several shifts
         name = route.vehicle + (f"-shift{route.shift + 1}" if shifts[route.vehicle] > 1 else "")
         (sheets / f"{name}.md").write_text(route_sheet(route, street_list), encoding="utf-8")
-    from solver.pictures import INSTALL_HINT, cjk_font, draw_gantt, draw_map
+    from streetcrew.solver.outputs.pictures import INSTALL_HINT, cjk_font, draw_gantt, draw_map
 
     draw_map(schedule, street_list, out / "map.png")
     draw_gantt(schedule, out / "gantt.png")
@@ -784,15 +784,15 @@ def _crews(schedule_paths: list[Path], crew_path: Path, rules_path: Path | None,
            previous_path: Path | None = None) -> Any:
     """Roster the schedules; writes the outputs and prints the summary. Returns the Roster."""
 
-    from models.crew import CrewRules, Roster
-    from models.read_crew import read_crew, read_rules
-    from models.read_fleet import read_fleet
-    from models.schedule import InputRef, Schedule
-    from models.write_roster import person_sheet, roster_csv, uncovered_csv
-    from solver.check_roster import check_roster
-    from solver.crews_pulp import pick_solver, solve_roster
-    from solver.pictures import draw_roster
-    from solver.roster import duties, plan_days
+    from streetcrew.models.crew import CrewRules, Roster
+    from streetcrew.models.io.crew import read_crew, read_rules
+    from streetcrew.models.io.fleet import read_fleet
+    from streetcrew.models.schedule import InputRef, Schedule
+    from streetcrew.solver.outputs.roster_files import person_sheet, roster_csv, uncovered_csv
+    from streetcrew.solver.crews.check import check_roster
+    from streetcrew.solver.crews.engine_pulp import pick_solver, solve_roster
+    from streetcrew.solver.outputs.pictures import draw_roster
+    from streetcrew.solver.crews.duties import duties, plan_days
 
     plans = []
     for p in schedule_paths:
@@ -899,7 +899,7 @@ def _crews(schedule_paths: list[Path], crew_path: Path, rules_path: Path | None,
 
 def _staffed(plan: Any, roster: Any, day: str) -> Any:
     """The day's schedule with each route's driver and helper from the roster."""
-    from solver.roster import route_label
+    from streetcrew.solver.crews.duties import route_label
 
     shifts: dict[str, int] = {}
     for r in plan.routes:
@@ -948,16 +948,16 @@ def compare_cmd(
     """
     import csv
 
-    from models.read_scenario import read_scenarios
-    from solver.compare import compare, table, tasks_of
-    from solver.pictures import draw_comparison
+    from streetcrew.models.io.scenario import read_scenarios
+    from streetcrew.solver.scenarios.compare import compare, table, tasks_of
+    from streetcrew.solver.outputs.pictures import draw_comparison
 
     files = scenario_files or [instances.demo_scenarios()]
     sets = [read_scenarios(f) for f in files]
     jobs = tasks_of(sets, seeds, time_limit, str(instances.demo_streets()),
                     str(instances.demo_fleet()), solutions)
-    from models.scenario import apply_changes
-    from solver.compare import load_base
+    from streetcrew.models.scenario import apply_changes
+    from streetcrew.solver.scenarios.compare import load_base
 
     bases: dict[tuple[str, str, str | None], Any] = {}
     for task, streets, fleet in jobs:  # refuse a change naming what is not there, up front
@@ -999,7 +999,7 @@ def _say_run(run: Any, done: int, total: int) -> None:
 
 def _comparison_md(rows: list[dict[str, Any]], seeds: int, time_limit: float,
                    wall: float) -> str:
-    from solver.compare import KPI_COLUMNS
+    from streetcrew.solver.scenarios.compare import KPI_COLUMNS
 
     # a KPI no scenario has (no crew, no volunteers) gets no column
     cols = [c for c in KPI_COLUMNS if any(r[c[0]] is not None for r in rows)]
@@ -1071,9 +1071,9 @@ def size_cmd(
     windows), with the plans at one fewer and one more: the cost curve."""
     import csv
 
-    from models.read_scenario import read_scenarios
-    from models.scenario import apply_changes
-    from solver.compare import load_base, size_fleet
+    from streetcrew.models.io.scenario import read_scenarios
+    from streetcrew.models.scenario import apply_changes
+    from streetcrew.solver.scenarios.compare import load_base, size_fleet
 
     sset = read_scenarios(scenarios) if scenarios else None
     base = sset.base if sset else None
@@ -1141,7 +1141,7 @@ def bench_plan_cmd(
     ] = None,
 ) -> None:
     """Plan each case whole (import included), check it, and compare with its target time."""
-    from solver.bench_plan import (
+    from streetcrew.solver.bench.plans import (
         load_cases,
         render,
         render_compare,
@@ -1228,17 +1228,17 @@ def patrol_cmd(
 ) -> None:
     """Plan volunteer patrols: who walks which streets, most important first."""
 
-    from models.read_patrol import (
+    from streetcrew.models.io.patrol import (
         check_must_cover,
         read_cases,
         read_history,
         read_must_cover,
         read_volunteers,
     )
-    from models.schedule import InputRef
-    from models.write_schedule import route_sheet, write_routes_geojson
-    from solver.patrol import PatrolParams, plan_patrol, street_priorities, walk_streets
-    from solver.pictures import draw_coverage
+    from streetcrew.models.schedule import InputRef
+    from streetcrew.solver.outputs.schedule_files import route_sheet, write_routes_geojson
+    from streetcrew.solver.patrol.plan import PatrolParams, plan_patrol, street_priorities, walk_streets
+    from streetcrew.solver.outputs.pictures import draw_coverage
 
     demo = streets is None
     streets_path = streets or instances.demo_streets()

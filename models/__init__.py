@@ -1,9 +1,9 @@
 """streetcrew data models and readers (pure data: no solver imports)."""
 
-from models.carp import CarpProblem, Link, Task
-from models.errors import InputError
-from models.read_carp import parse_carp, read_carp
-from models.solution import CarpSolution, Service, Violation, solution_from_dict
+from streetcrew.models.carp import CarpProblem, Link, Task
+from streetcrew.models.base import InputError
+from streetcrew.models.io.carp import parse_carp, read_carp
+from streetcrew.models.solution import CarpSolution, Service, Violation, solution_from_dict
 
 __all__ = [
     "CarpProblem",

@@ -18,8 +18,8 @@ from pydantic import (
     model_validator,
 )
 
-from models.streets import ROAD_CLASSES
-from models.write_streets import format_clock
+from streetcrew.models.streets import ROAD_CLASSES
+from streetcrew.models.io.write_streets import format_clock
 
 
 class _Frozen(BaseModel):

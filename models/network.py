@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from models.streets import Street, haversine_m
+from streetcrew.models.streets import Street, haversine_m
 
 SNAP_M = 0.5  # segment ends closer than this are the same intersection
 

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from models.fleet import Point
+from streetcrew.models.fleet import Point
 
 Mode = Literal["walk", "bike"]
 SPEED_KMH: dict[str, float] = {"walk": 4.5, "bike": 12.0}

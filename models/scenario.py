@@ -30,9 +30,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.errors import InputError
-from models.fleet import Fleet, Point, Vehicle
-from models.streets import ROAD_CLASSES, Street
+from streetcrew.models.base import InputError
+from streetcrew.models.fleet import Fleet, Point, Vehicle
+from streetcrew.models.streets import ROAD_CLASSES, Street
 
 
 class _Frozen(BaseModel):

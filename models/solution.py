@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from models.carp import CarpProblem
+from streetcrew.models.carp import CarpProblem
 
 
 class Service(BaseModel):
@@ -74,7 +74,7 @@ def solution_from_dict(
     one-way task, is an :class:`~models.errors.InputError` naming the route
     and position. Coverage and capacity are the checker's business, not ours.
     """
-    from models.errors import InputError
+    from streetcrew.models.base import InputError
 
     if not isinstance(data, dict):
         raise InputError(file, None, None, "expected a JSON object")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from models.carp import CarpProblem
-from models.read_carp import read_carp
+from streetcrew.models.carp import CarpProblem
+from streetcrew.models.io.carp import read_carp
 from tests.helpers import TINY
 
 

@@ -12,6 +12,6 @@ CARP = ROOT / "instances" / "carp"
 
 def best_known(name: str) -> int:
     """The best known cost of a bundled CARP instance (instances/carp/bks.csv)."""
-    from models.bks import read_bks
+    from streetcrew.models.io.bks import read_bks
 
     return read_bks(CARP / "bks.csv")[name].best_known

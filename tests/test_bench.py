@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-import instances
-from models.bks import read_bks
-from models.errors import InputError
-from models.read_carp import read_carp
-from solver.bench import (
+from streetcrew import instances
+from streetcrew.models.io.bks import read_bks
+from streetcrew.models.base import InputError
+from streetcrew.models.io.carp import read_carp
+from streetcrew.solver.bench.carp import (
     BenchCase,
     BenchRecord,
     Threshold,

@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner, Result
 
-from cli import app
-from models.write_streets import write_geojson
+from streetcrew.cli import app
+from streetcrew.models.io.write_streets import write_geojson
 from tests.test_sweep_plan import FLEET, _grid
 
 runner = CliRunner()

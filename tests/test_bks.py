@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-import instances
-from models.bks import COLUMNS, best_known_values, read_bks
-from models.errors import InputError
+from streetcrew import instances
+from streetcrew.models.io.bks import COLUMNS, best_known_values, read_bks
+from streetcrew.models.base import InputError
 
 HEADER = ",".join(COLUMNS)
 GOOD = "gdb,gdb1,12,22,22,5,5,316,316,yes,somewhere"

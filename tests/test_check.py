@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-import instances
-from models.carp import CarpProblem, Link, Task
-from models.read_carp import read_carp
-from models.solution import CarpSolution, Service, solution_from_dict
-from solver.check import check, recompute_cost
+from streetcrew import instances
+from streetcrew.models.carp import CarpProblem, Link, Task
+from streetcrew.models.io.carp import read_carp
+from streetcrew.models.solution import CarpSolution, Service, solution_from_dict
+from streetcrew.solver.carp.check import check, recompute_cost
 
 _ROUTE = re.compile(r"^route load=(\d+) cost=(\d+):\s*(.*)$")
 _TOTAL = re.compile(r"^total (\d+)$")

@@ -12,9 +12,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-import instances
-from cli import app
-from models.errors import InputError
+from streetcrew import instances
+from streetcrew.cli import app
+from streetcrew.models.base import InputError
 from tests.helpers import DATA, ROOT, TINY
 
 runner = CliRunner()

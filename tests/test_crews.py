@@ -8,15 +8,15 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from cli import app
-from instances import demo_fleet
-from models.crew import Assignment, CrewMember, CrewRules, Duty
-from models.errors import InputError
-from models.read_crew import parse_days, read_crew, read_rules
-from models.schedule import Route, Schedule, Step, Summary
-from solver.check_roster import check_roster
-from solver.crews_pulp import solve_roster
-from solver.roster import duties, plan_days
+from streetcrew.cli import app
+from streetcrew.instances import demo_fleet
+from streetcrew.models.crew import Assignment, CrewMember, CrewRules, Duty
+from streetcrew.models.base import InputError
+from streetcrew.models.io.crew import parse_days, read_crew, read_rules
+from streetcrew.models.schedule import Route, Schedule, Step, Summary
+from streetcrew.solver.crews.check import check_roster
+from streetcrew.solver.crews.engine_pulp import solve_roster
+from streetcrew.solver.crews.duties import duties, plan_days
 
 MON = "2026-11-30"  # a Monday
 RULES = CrewRules(time_limit=20)
@@ -262,7 +262,7 @@ def test_duties_from_a_schedule_label_second_shifts() -> None:
 def test_plan_with_crew_staffs_the_routes_it_plans(tmp_path) -> None:
     import yaml
 
-    from models.write_streets import write_geojson
+    from streetcrew.models.io.write_streets import write_geojson
     from tests.helpers import DATA
     from tests.test_sweep_plan import _grid
 
@@ -293,7 +293,7 @@ def test_plan_with_crew_staffs_the_routes_it_plans(tmp_path) -> None:
 def test_the_demo_rules_file_states_the_defaults() -> None:
     from pathlib import Path
 
-    import instances
+    from streetcrew import instances
 
     demo = Path(instances.__file__).parent / "demo" / "rules.yaml"
     assert read_rules(demo) == CrewRules()

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from models.carp import CarpProblem, Link, Task
-from models.read_carp import parse_carp, read_carp
-from solver.check import check
-from solver.engine_ortools import CarpRoutingModel, run_ortools, solve_ortools
-from solver.params import SolveParams
-from solver.solve import fleet_size, to_solution
-from solver.taskgraph import TaskGraph
+from streetcrew.models.carp import CarpProblem, Link, Task
+from streetcrew.models.io.carp import parse_carp, read_carp
+from streetcrew.solver.carp.check import check
+from streetcrew.solver.carp.engine_ortools import CarpRoutingModel, run_ortools, solve_ortools
+from streetcrew.solver.carp.params import SolveParams
+from streetcrew.solver.carp.solve import fleet_size, to_solution
+from streetcrew.solver.carp.taskgraph import TaskGraph
 from tests.helpers import best_known
 
 CARP = Path(__file__).resolve().parent.parent / "instances" / "carp"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from models.errors import InputError
-from models.read_fleet import read_fleet
+from streetcrew.models.base import InputError
+from streetcrew.models.io.fleet import read_fleet
 from tests.helpers import DATA
 
 GOOD = DATA / "fleet" / "good.yaml"

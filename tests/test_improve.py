@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from models import read_carp
-from solver.improve import best_directions, drop_repeats
-from solver.taskgraph import TaskGraph
+from streetcrew.models import read_carp
+from streetcrew.solver.carp.improve import best_directions, drop_repeats
+from streetcrew.solver.carp.taskgraph import TaskGraph
 
 CARP = Path(__file__).resolve().parents[1] / "instances" / "carp"
 

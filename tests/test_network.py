@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from models.network import build_network
-from models.streets import street_with_defaults
+from streetcrew.models.network import build_network
+from streetcrew.models.streets import street_with_defaults
 
 
 def _street(i: str, coords: list[tuple[float, float]], oneway: str = "no"):

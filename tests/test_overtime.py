@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from models.errors import InputError
-from models.fleet import Fleet
-from models.scenario import ChangeShifts, Scenario, apply_changes
-from solver.check_schedule import check_schedule
-from solver.sweep import PlanParams, plan_sweeping
+from streetcrew.models.base import InputError
+from streetcrew.models.fleet import Fleet
+from streetcrew.models.scenario import ChangeShifts, Scenario, apply_changes
+from streetcrew.solver.sweep.check import check_schedule
+from streetcrew.solver.sweep.plan import PlanParams, plan_sweeping
 from tests.test_sweep_plan import FLEET, _grid
 
 # one large sweeper, 04:00-06:00: about three hours of work on the grid do not fit
@@ -90,7 +90,7 @@ def test_overtime_counts_when_two_shifts_of_a_vehicle_would_overlap() -> None:
     ("1000", "goes past 48:00"),  # 40:00 + 16 h 40 min
 ])
 def test_a_fleet_file_with_bad_overtime_names_the_vehicle_and_field(tmp_path, value, says) -> None:
-    from models.read_fleet import read_fleet
+    from streetcrew.models.io.fleet import read_fleet
 
     path = tmp_path / "fleet.yaml"
     path.write_text(
@@ -107,7 +107,7 @@ def test_a_fleet_file_with_bad_overtime_names_the_vehicle_and_field(tmp_path, va
 
 
 def test_a_shift_that_overlaps_the_next_only_by_overtime_says_so(tmp_path) -> None:
-    from models.read_fleet import read_fleet
+    from streetcrew.models.io.fleet import read_fleet
 
     path = tmp_path / "fleet.yaml"
     path.write_text(
@@ -123,7 +123,7 @@ def test_a_shift_that_overlaps_the_next_only_by_overtime_says_so(tmp_path) -> No
 
 
 def test_vehicles_a_scenario_adds_copy_the_overtime_of_their_type() -> None:
-    from models.scenario import AddVehicles
+    from streetcrew.models.scenario import AddVehicles
 
     fleet = _with_overtime(SHORT, 45, premium=10.0)
     grown, _ = apply_changes(fleet, [], Scenario(name="+1", changes=(

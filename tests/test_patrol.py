@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from models.fleet import Point
-from models.patrol import Case, Volunteer
-from solver.check_patrol import check_patrol
-from solver.patrol import PatrolParams, plan_patrol, street_priorities, walk_streets
+from streetcrew.models.fleet import Point
+from streetcrew.models.patrol import Case, Volunteer
+from streetcrew.solver.patrol.check import check_patrol
+from streetcrew.solver.patrol.plan import PatrolParams, plan_patrol, street_priorities, walk_streets
 from tests.test_sweep_plan import _grid
 
 CORNER = Point(lon=118.770, lat=32.040)  # a node of the grid
@@ -88,7 +88,7 @@ def test_patrol_command_plans_the_demo_and_check_verifies_it(tmp_path) -> None:
 
     from typer.testing import CliRunner
 
-    from cli import app
+    from streetcrew.cli import app
 
     runner = CliRunner()
     out = tmp_path / "patrol"
@@ -143,7 +143,7 @@ def test_the_upper_bound_counts_the_volunteers_time() -> None:
 def test_streets_walked_recently_rest_unless_they_must_be_covered(tmp_path) -> None:
     import datetime as dt
 
-    from models.read_patrol import read_history
+    from streetcrew.models.io.patrol import read_history
 
     path = tmp_path / "history.csv"
     path.write_text("street_id,date\nns00,2026-11-26T18:00\nns01,2026-11-26\n"
@@ -161,7 +161,7 @@ def test_streets_walked_recently_rest_unless_they_must_be_covered(tmp_path) -> N
     path.write_text("street_id,date\nns00,2026-11-28\n", encoding="utf-8")
     import pytest
 
-    from models.errors import InputError
+    from streetcrew.models.base import InputError
 
     with pytest.raises(InputError) as err:
         read_history(path, dt.date(2026, 11, 27))

@@ -7,9 +7,9 @@ import random
 
 import numpy as np
 
-from models.carp import Link
-from solver.paths import shortest_paths
-from solver.patrol_greedy import Walker, build
+from streetcrew.models.carp import Link
+from streetcrew.solver.graph.paths import shortest_paths
+from streetcrew.solver.patrol.greedy import Walker, build
 
 
 def _paths(n: int, edges: list[tuple[int, int, int]]):

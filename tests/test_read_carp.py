@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-import instances
-from models.bks import read_bks
-from models.errors import InputError
-from models.read_carp import parse_carp, read_carp
+from streetcrew import instances
+from streetcrew.models.io.bks import read_bks
+from streetcrew.models.base import InputError
+from streetcrew.models.io.carp import parse_carp, read_carp
 from tests.helpers import DATA
 
 BKS = read_bks(instances.bks_path())

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cli import app
-from models.errors import InputError
-from models.read_osm import ATTRIBUTION, HIGHWAY_CLASS, import_osm, read_osm
-from models.read_streets import read_streets
-from models.streets import ROAD_CLASSES
-from models.write_streets import write_geojson
+from streetcrew.cli import app
+from streetcrew.models.base import InputError
+from streetcrew.models.io.osm import ATTRIBUTION, HIGHWAY_CLASS, import_osm, read_osm
+from streetcrew.models.io.streets import read_streets
+from streetcrew.models.streets import ROAD_CLASSES
+from streetcrew.models.io.write_streets import write_geojson
 from tests.helpers import DATA
 
 STREETS = DATA / "streets"

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-import instances
-from models.errors import InputError
-from models.network import build_network
-from models.patrol import SERVICE_KINDS
-from models.read_patrol import check_must_cover, read_cases, read_must_cover, read_volunteers
-from models.read_streets import read_streets
+from streetcrew import instances
+from streetcrew.models.base import InputError
+from streetcrew.models.network import build_network
+from streetcrew.models.patrol import SERVICE_KINDS
+from streetcrew.models.io.patrol import check_must_cover, read_cases, read_must_cover, read_volunteers
+from streetcrew.models.io.streets import read_streets
 
 ON = instances.DEMO_DATE  # 2026-11-27
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cli import app
-from models.errors import InputError
-from models.read_streets import load_streets, parse_windows, read_streets
-from models.streets import CLASS_DEFAULTS, TimeWindow
-from models.write_streets import window_pair, write_geojson
+from streetcrew.cli import app
+from streetcrew.models.base import InputError
+from streetcrew.models.io.streets import load_streets, parse_windows, read_streets
+from streetcrew.models.streets import CLASS_DEFAULTS, TimeWindow
+from streetcrew.models.io.write_streets import window_pair, write_geojson
 from tests.helpers import DATA
 
 STREETS = DATA / "streets"

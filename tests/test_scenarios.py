@@ -9,12 +9,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from cli import app
-from models.errors import InputError
-from models.read_fleet import read_fleet
-from models.read_scenario import read_scenarios
-from models.scenario import apply_changes
-from models.write_streets import write_geojson
+from streetcrew.cli import app
+from streetcrew.models.base import InputError
+from streetcrew.models.io.fleet import read_fleet
+from streetcrew.models.io.scenario import read_scenarios
+from streetcrew.models.scenario import apply_changes
+from streetcrew.models.io.write_streets import write_geojson
 from tests.helpers import DATA
 from tests.test_sweep_plan import _grid
 
@@ -129,8 +129,8 @@ def test_compare_writes_every_scenario_with_its_difference_to_the_base(tmp_path)
 def test_compare_on_a_dask_cluster_matches_the_local_run(tmp_path) -> None:
     from dask.distributed import LocalCluster
 
-    from models.read_scenario import read_scenarios
-    from solver.compare import compare, tasks_of
+    from streetcrew.models.io.scenario import read_scenarios
+    from streetcrew.solver.scenarios.compare import compare, tasks_of
 
     path, _ = _base(tmp_path, [
         {"name": "no large", "changes": [{"remove_vehicles": {"type": "large"}}]}])
@@ -152,8 +152,8 @@ def test_a_task_whose_worker_dies_is_run_again_with_the_same_result(tmp_path) ->
 
     from dask.distributed import Client, LocalCluster
 
-    from models.read_scenario import read_scenarios
-    from solver.compare import compare, tasks_of
+    from streetcrew.models.io.scenario import read_scenarios
+    from streetcrew.solver.scenarios.compare import compare, tasks_of
 
     path, _ = _base(tmp_path, [
         {"name": "no large", "changes": [{"remove_vehicles": {"type": "large"}}]}])
@@ -197,10 +197,10 @@ def test_a_scheduler_that_does_not_answer_is_a_clear_error_within_ten_seconds(tm
 
 
 def test_size_finds_the_fewest_vehicles_that_sweep_everything(tmp_path) -> None:
-    from solver.compare import load_base, size_fleet
+    from streetcrew.solver.scenarios.compare import load_base, size_fleet
 
     _base(tmp_path, [])
-    from models.scenario import ChangeShifts, RemoveVehicles, Scenario
+    from streetcrew.models.scenario import ChangeShifts, RemoveVehicles, Scenario
 
     streets, fleet = load_base(str(tmp_path / "streets.geojson"), str(tmp_path / "fleet.yaml"),
                                None)
@@ -234,7 +234,7 @@ def test_a_change_that_breaks_the_fleet_is_an_error(tmp_path) -> None:
 
 
 def test_a_base_with_a_crew_counts_the_drivers(tmp_path) -> None:
-    from solver.compare import compare, tasks_of
+    from streetcrew.solver.scenarios.compare import compare, tasks_of
 
     path, _ = _base(tmp_path, [])
     (tmp_path / "crew.csv").write_text("id,licences,depot\nA,large;small,D1\nB,small,D1\n")
@@ -246,7 +246,7 @@ def test_a_base_with_a_crew_counts_the_drivers(tmp_path) -> None:
 
 
 def test_a_base_with_volunteers_plans_and_checks_the_patrol_in_every_scenario(tmp_path) -> None:
-    from solver.compare import compare, table, tasks_of
+    from streetcrew.solver.scenarios.compare import compare, table, tasks_of
 
     path, streets = _base(tmp_path, [
         {"name": "alleys first", "changes": [
@@ -284,7 +284,7 @@ def test_a_base_with_volunteers_plans_and_checks_the_patrol_in_every_scenario(tm
 
 
 def test_cases_without_volunteers_are_an_error(tmp_path) -> None:
-    from solver.compare import tasks_of
+    from streetcrew.solver.scenarios.compare import tasks_of
 
     path, _ = _base(tmp_path, [])
     (tmp_path / "must.csv").write_text("street_id,chief\new11,c\n")
@@ -294,8 +294,8 @@ def test_cases_without_volunteers_are_an_error(tmp_path) -> None:
 
 
 def test_a_plan_that_raises_gets_a_failed_row_and_the_others_still_run(tmp_path) -> None:
-    from models.scenario import RemoveVehicles, Scenario
-    from solver.compare import compare, table, tasks_of
+    from streetcrew.models.scenario import RemoveVehicles, Scenario
+    from streetcrew.solver.scenarios.compare import compare, table, tasks_of
 
     path, _ = _base(tmp_path, [])
     (job,) = tasks_of([read_scenarios(path)], 1, 2.0, "", "")
@@ -312,7 +312,7 @@ def test_a_plan_that_raises_gets_a_failed_row_and_the_others_still_run(tmp_path)
 def test_a_plan_on_a_worker_runs_without_the_nannys_malloc_setting(monkeypatch) -> None:
     import subprocess
 
-    from solver import compare as cmp
+    from streetcrew.solver.scenarios import compare as cmp
 
     seen: dict[str, object] = {}
 
@@ -331,9 +331,9 @@ def test_a_plan_on_a_worker_runs_without_the_nannys_malloc_setting(monkeypatch) 
 
 
 def test_when_every_plan_failed_the_table_and_chart_still_say_so(tmp_path) -> None:
-    from cli import _comparison_md
-    from solver import compare as cmp
-    from solver.pictures import draw_comparison
+    from streetcrew.cli import _comparison_md
+    from streetcrew.solver.scenarios import compare as cmp
+    from streetcrew.solver.outputs.pictures import draw_comparison
 
     task = cmp.Task(file="f", scenario=cmp.Scenario(name="base"), seed=0, time_limit=1,
                     date=None, crew=None, rules=None)
@@ -370,8 +370,8 @@ def test_size_under_a_scenario_sizes_the_changed_work(tmp_path) -> None:
 
 
 def test_size_stops_when_more_vehicles_do_not_leave_less_work(tmp_path) -> None:
-    from models.scenario import ChangeStreets, RemoveVehicles, Scenario
-    from solver.compare import load_base, size_fleet
+    from streetcrew.models.scenario import ChangeStreets, RemoveVehicles, Scenario
+    from streetcrew.solver.scenarios.compare import load_base, size_fleet
 
     _base(tmp_path, [])
     streets, fleet = load_base(str(tmp_path / "streets.geojson"), str(tmp_path / "fleet.yaml"),

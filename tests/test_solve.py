@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from models import read_carp
-from solver.check import check
-from solver.engine_pyvrp import run_pyvrp
-from solver.params import SolveParams
-from solver.setpart import RoutePool, recombine
-from solver.solve import solve
-from solver.taskgraph import TaskGraph
+from streetcrew.models import read_carp
+from streetcrew.solver.carp.check import check
+from streetcrew.solver.carp.engine_pyvrp import run_pyvrp
+from streetcrew.solver.carp.params import SolveParams
+from streetcrew.solver.carp.setpart import RoutePool, recombine
+from streetcrew.solver.carp.solve import solve
+from streetcrew.solver.carp.taskgraph import TaskGraph
 from tests.helpers import best_known
 
 CARP = Path(__file__).resolve().parents[1] / "instances" / "carp"
@@ -52,7 +52,7 @@ def test_recombination_is_feasible_and_no_worse_than_its_inputs() -> None:
         costs.append(cost)
     mixed = recombine(pool, incumbent, deadline=time.perf_counter() + 5)
     assert mixed is not None
-    from solver.solve import to_solution
+    from streetcrew.solver.carp.solve import to_solution
 
     sol = to_solution(problem, graph, mixed)
     assert check(problem, sol) == []

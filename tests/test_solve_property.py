@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from models.carp import CarpProblem, Link, Task
-from solver.check import check
-from solver.params import SolveParams
-from solver.solve import solve
+from streetcrew.models.carp import CarpProblem, Link, Task
+from streetcrew.solver.carp.check import check
+from streetcrew.solver.carp.params import SolveParams
+from streetcrew.solver.carp.solve import solve
 
 
 @st.composite

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner, Result
 
-from cli import app
+from streetcrew.cli import app
 
 runner = CliRunner()
 

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from models.network import build_network
-from models.read_fleet import read_fleet
-from models.streets import street_with_defaults
-from solver.sweep_bound import deadhead_lower_bound_m
-from solver.sweep_tasks import build_tasks
+from streetcrew.models.network import build_network
+from streetcrew.models.io.fleet import read_fleet
+from streetcrew.models.streets import street_with_defaults
+from streetcrew.solver.sweep.bound import deadhead_lower_bound_m
+from streetcrew.solver.sweep.tasks import build_tasks
 from tests.helpers import DATA
 
 FLEET = read_fleet(DATA / "fleet" / "good.yaml")

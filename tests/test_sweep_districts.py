@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.fleet import Vehicle
-from models.network import build_network
-from solver.check_schedule import check_schedule
-from solver.sweep import PlanParams, _snap_inside, main_component, plan_sweeping
-from solver.sweep_districts import _bisect, _largest_remainder, make_districts, natural_types
-from solver.sweep_tasks import build_tasks
+from streetcrew.models.fleet import Vehicle
+from streetcrew.models.network import build_network
+from streetcrew.solver.sweep.check import check_schedule
+from streetcrew.solver.sweep.plan import PlanParams, _snap_inside, main_component, plan_sweeping
+from streetcrew.solver.sweep.districts import _bisect, _largest_remainder, make_districts, natural_types
+from streetcrew.solver.sweep.tasks import build_tasks
 from tests.test_sweep_plan import FLEET, _grid
 
 
@@ -80,9 +80,9 @@ def test_a_plan_by_districts_passes_the_checker_on_the_whole_network() -> None:
 
 
 def test_a_district_plans_without_a_facility_off_its_street_set() -> None:
-    from models.fleet import Point
-    from models.schedule import Schedule
-    from solver.sweep_districts import _plan_district
+    from streetcrew.models.fleet import Point
+    from streetcrew.models.schedule import Schedule
+    from streetcrew.solver.sweep.districts import _plan_district
 
     far = FLEET.facilities[1].model_copy(update={"id": "far-hydrant",
                                                  "at": Point(lon=118.90, lat=32.10)})

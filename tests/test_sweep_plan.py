@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from models.fleet import Point
-from models.network import build_network
-from models.read_fleet import read_fleet
-from models.schedule import Schedule
-from models.streets import Street, street_with_defaults
-from solver.check_schedule import check_schedule
-from solver.sweep import PlanParams, plan_sweeping
-from solver.sweep_tasks import build_tasks
+from streetcrew.models.fleet import Point
+from streetcrew.models.network import build_network
+from streetcrew.models.io.fleet import read_fleet
+from streetcrew.models.schedule import Schedule
+from streetcrew.models.streets import Street, street_with_defaults
+from streetcrew.solver.sweep.check import check_schedule
+from streetcrew.solver.sweep.plan import PlanParams, plan_sweeping
+from streetcrew.solver.sweep.tasks import build_tasks
 from tests.helpers import DATA
 
 _FILE = read_fleet(DATA / "fleet" / "good.yaml")  # depot D1 at (118.78, 32.045)
@@ -122,8 +122,8 @@ def test_plan_and_check_commands(tmp_path) -> None:
     import yaml
     from typer.testing import CliRunner
 
-    from cli import app
-    from models.write_streets import write_geojson
+    from streetcrew.cli import app
+    from streetcrew.models.io.write_streets import write_geojson
 
     streets_file = tmp_path / "streets.geojson"
     write_geojson(_grid(), streets_file)
@@ -142,7 +142,7 @@ def test_plan_and_check_commands(tmp_path) -> None:
         assert (out / name).stat().st_size > 0
     import json
 
-    from models.schedule import Schedule
+    from streetcrew.models.schedule import Schedule
 
     schedule = Schedule.model_validate_json((out / "schedule.json").read_text())
     features = json.loads((out / "routes.geojson").read_text())["features"]
@@ -159,7 +159,7 @@ def test_plan_and_check_commands(tmp_path) -> None:
 
 
 def test_pictures_are_png_files(tmp_path) -> None:
-    from solver.pictures import draw_gantt, draw_map
+    from streetcrew.solver.outputs.pictures import draw_gantt, draw_map
 
     streets = _grid()
     schedule = _plan(streets)

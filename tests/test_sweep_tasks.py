@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.network import build_network
-from models.read_fleet import read_fleet
-from models.streets import TimeWindow, street_with_defaults
-from solver.sweep_tasks import build_tasks
+from streetcrew.models.network import build_network
+from streetcrew.models.io.fleet import read_fleet
+from streetcrew.models.streets import TimeWindow, street_with_defaults
+from streetcrew.solver.sweep.tasks import build_tasks
 from tests.helpers import DATA
 
 FLEET = read_fleet(DATA / "fleet" / "good.yaml")  # large: trunk..residential; small: residential..alley

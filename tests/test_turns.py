@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from models.errors import InputError
-from models.fleet import TurnPenalties
-from models.network import build_network, turn_kind
-from models.read_fleet import read_fleet
-from models.streets import street_with_defaults
-from solver.check_schedule import check_schedule
-from solver.sweep import PlanParams, plan_sweeping
-from solver.turns import Place, TurnGraph
+from streetcrew.models.base import InputError
+from streetcrew.models.fleet import TurnPenalties
+from streetcrew.models.network import build_network, turn_kind
+from streetcrew.models.io.fleet import read_fleet
+from streetcrew.models.streets import street_with_defaults
+from streetcrew.solver.sweep.check import check_schedule
+from streetcrew.solver.sweep.plan import PlanParams, plan_sweeping
+from streetcrew.solver.sweep.turns import Place, TurnGraph
 from tests.helpers import DATA
 from tests.test_sweep_plan import FLEET, _grid
 

@@ -11,7 +11,7 @@ import csv
 import random
 from pathlib import Path
 
-from models.schedule import Route, Schedule, Step, Summary
+from streetcrew.models.schedule import Route, Schedule, Step, Summary
 
 HERE = Path(__file__).resolve().parent
 DEPOTS = ("east", "west", "north", "south")

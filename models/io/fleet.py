@@ -1,0 +1,164 @@
+"""Reader for the fleet file (YAML or JSON); see README "Fleet input".
+
+Clock times may be given as ``"HH:MM"`` (hours up to 48 for shifts past
+midnight) and points as ``{lon, lat}`` or ``[lon, lat]``. Each record is
+validated on its own so that an error names it: ``vehicles[3] (id 'S4')``
+and the field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from streetcrew.models.base import InputError
+from streetcrew.models.fleet import Depot, Facility, Fleet, TurnPenalties, Vehicle, VehicleType
+from streetcrew.models.streets import Street, parse_clock
+from streetcrew.models.io.write_streets import format_clock
+
+_SECTIONS: dict[str, type[BaseModel]] = {
+    "depots": Depot,
+    "facilities": Facility,
+    "vehicle_types": VehicleType,
+    "vehicles": Vehicle,
+}
+_CLOCK_FIELDS = {"opens", "closes", "shift_start", "shift_end", "earliest", "latest"}
+
+
+def read_fleet(path: str | Path) -> Fleet:
+    path = Path(path)
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(file, None, None, f"cannot read file: {exc.strerror}") from exc
+    data = _load(file, text, path.suffix.lower())
+    if not isinstance(data, dict):
+        raise InputError(file, None, None, "expected a mapping with depots, vehicle_types, vehicles")
+    unknown = set(data) - set(_SECTIONS) - {"turns"}
+    if unknown:
+        raise InputError(file, None, sorted(unknown)[0], "unknown section")
+    parsed: dict[str, list[Any]] = {}
+    names: dict[str, list[str]] = {}
+    for section, model in _SECTIONS.items():
+        raw = data.get(section, [] if section == "facilities" else None)
+        if not isinstance(raw, list):
+            raise InputError(file, None, section, "expected a list")
+        items = []
+        names[section] = []
+        for i, rec in enumerate(raw):
+            where = f"{section}[{i}]"
+            if isinstance(rec, dict) and "id" in rec:
+                where += f" (id {rec['id']!r})"
+            items.append(_record(file, where, model, rec))
+            names[section].append(where)
+        parsed[section] = items
+    _references(file, parsed, names)
+    extra: dict[str, Any] = {}
+    if "turns" in data:
+        extra["turns"] = _record(file, "turns", TurnPenalties, data["turns"])
+    try:
+        return Fleet(**parsed, **extra)
+    except ValidationError as exc:
+        msg = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise InputError(file, None, None, msg) from None
+
+
+def _references(file: str, parsed: dict[str, list[Any]], names: dict[str, list[str]]) -> None:
+    """Duplicate ids, unknown types and depots and overlapping shifts, named by record and field.
+
+    ``Fleet._references`` checks the same again (without the records) for fleets made in code.
+    """
+    for section in ("depots", "facilities", "vehicle_types"):
+        first: dict[str, int] = {}
+        for i, item in enumerate(parsed[section]):
+            j = first.setdefault(item.id, i)
+            if j != i:
+                raise InputError(file, names[section][i], "id",
+                                 f"duplicate id {item.id!r} (first in {section}[{j}])")
+    known = {"type": [t.id for t in parsed["vehicle_types"]],
+             "depot": [d.id for d in parsed["depots"]]}
+    vehicles: list[Vehicle] = parsed["vehicles"]
+    for i, v in enumerate(vehicles):
+        where = names["vehicles"][i]
+        for field, ids in known.items():
+            value = getattr(v, field)
+            if value not in ids:
+                raise InputError(file, where, field, f"unknown {field} {value!r}; the fleet has: "
+                                 f"{', '.join(ids) or 'none'}")
+        for j, w in enumerate(vehicles[:i]):
+            if w.id == v.id and v.shift_start < w.latest_end and w.shift_start < v.latest_end:
+                plain = v.shift_start < w.shift_end and w.shift_start < v.shift_end
+                raise InputError(file, where, "shift_start" if plain else "overtime_min",
+                                 f"overlapping shifts: {_span(v)} overlaps {_span(w)} of "
+                                 f"{names['vehicles'][j]}")
+
+
+def _span(v: Vehicle) -> str:
+    over = f" +{v.overtime_min:g} min overtime" if v.overtime_min else ""
+    return f"{format_clock(v.shift_start)}-{format_clock(v.shift_end)}{over}"
+
+
+def check_allowed_types(streets: Sequence[Street], fleet: Fleet, streets_file: str | None) -> None:
+    """Refuse a street whose ``allowed_types`` names a vehicle type the fleet does not have.
+
+    A typo or a stale type name would otherwise narrow the street to the other types or leave
+    it unswept without a word. Needs both files, so the command line calls it after reading them.
+    """
+    types = [t.id for t in fleet.vehicle_types]
+    for street in streets:
+        unknown = [t for t in street.allowed_types or () if t not in types]
+        if unknown:
+            raise InputError(streets_file, f"street {street.id!r}", "allowed_types",
+                             f"unknown vehicle type(s) {', '.join(map(repr, unknown))}; "
+                             f"the fleet has: {', '.join(types) or 'none'}")
+
+
+def _load(file: str, text: str, suffix: str) -> Any:
+    if suffix == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(file, f"line {exc.lineno}", None, f"not valid JSON: {exc.msg}") from None
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        rec = f"line {mark.line + 1}" if mark is not None else None
+        raise InputError(file, rec, None, f"not valid YAML: {exc}") from None
+
+
+def _record(file: str, where: str, model: type[BaseModel], rec: Any) -> BaseModel:
+    if not isinstance(rec, dict):
+        raise InputError(file, where, None, "expected a mapping")
+    rec = _normalise(file, where, rec)
+    try:
+        return model.model_validate(rec)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(x) for x in err["loc"]) or None
+        raise InputError(file, where, field, err["msg"].removeprefix("Value error, ")) from None
+
+
+def _normalise(file: str, where: str, rec: dict[str, Any]) -> dict[str, Any]:
+    out = dict(rec)
+    for key, value in rec.items():
+        if key in _CLOCK_FIELDS and isinstance(value, str):
+            try:
+                out[key] = parse_clock(value)
+            except ValueError as exc:
+                raise InputError(file, where, key, str(exc)) from None
+        elif key == "at" and isinstance(value, list | tuple) and len(value) == 2:
+            out[key] = {"lon": value[0], "lat": value[1]}
+        elif key == "breaks" and isinstance(value, list):
+            out[key] = [
+                _normalise(file, f"{where} break {j}", b) if isinstance(b, dict) else b
+                for j, b in enumerate(value)
+            ]
+    return out

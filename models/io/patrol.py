@@ -1,0 +1,325 @@
+"""Readers for the volunteer-patrol inputs: volunteers, reported cases, must-cover streets.
+
+All three are UTF-8 CSV files (a byte-order mark, as Excel writes it, is fine) with a header
+row. Columns may come in any order; blank lines are skipped; columns the reader does not know
+are ignored (a phone or notes column may stay in the file). Every error is an
+:class:`~models.errors.InputError` naming the file, the record (``row 7 (id 'V07')``: 1-based
+data rows after the header, plus the id when it is known; ``header`` for a missing column)
+and the column at fault. Duplicate ids are errors in every file.
+
+Volunteers (:func:`read_volunteers`)
+------------------------------------
+One row per volunteer, validated as a :class:`models.patrol.Volunteer`.
+
+=========== ================================================ ======= =======================
+column      value                                            unit    default
+=========== ================================================ ======= =======================
+id          text, unique in the file                                 -- (required)
+name        text                                                     ``""``
+lon, lat    meeting point, WGS-84                            deg     -- (required)
+free_from   ``HH:MM`` (or ``HH:MM:SS``), hours up to 48      local   -- (required)
+                                                             time
+free_to     ``HH:MM``, after ``free_from``; past midnight    local   -- (required)
+            the hours go on: ``26:00`` is 02:00              time
+mode        ``walk`` or ``bike`` (speeds in                          ``walk``
+            :data:`models.patrol.SPEED_KMH`)
+max_minutes number > 0: longest patrol the volunteer takes   min     -- (required)
+kinds       ``"a;b"``: the kinds of service                          every kind
+            (:data:`models.patrol.SERVICE_KINDS`) the
+            volunteer takes part in; empty = every kind
+buddy       id of another volunteer in the file who walks            none
+            with this one
+=========== ================================================ ======= =======================
+
+Columns ``name``, ``mode``, ``kinds`` and ``buddy`` may be left out of the header. Cells are
+trimmed; ``mode`` and ``kinds`` are read in lower case, and a kind named twice counts once.
+
+Buddies come in pairs. Naming the partner on one of the two rows is enough: the reader
+fills in the other side, so every returned pair names each other. The named volunteer must
+be in the file and must not be the volunteer itself; a volunteer in two pairs (``A`` names
+``B`` while ``B`` names ``C``, or two volunteers name ``B``) is an error on the row that makes
+the second pair. The reader does not check that a pair shares a meeting point, hours or mode:
+that is the planner's business.
+
+Cases (:func:`read_cases`)
+--------------------------
+One row per reported problem, validated as a :class:`models.patrol.Case`.
+
+====== ========================================================= ====== ============
+column value                                                     unit   default
+====== ========================================================= ====== ============
+id     text, unique in the file                                         -- (required)
+lon,   where the problem was reported, WGS-84                    deg    -- (required)
+lat
+kind   one of :data:`models.patrol.SERVICE_KINDS`                       -- (required)
+time   when it was reported: ISO date ``2026-11-20`` or          local  -- (required)
+       date-time ``2026-11-20T14:05`` (a space for the ``T``     time
+       and seconds are fine; a UTC offset is dropped: the
+       wall-clock time is used)
+====== ========================================================= ====== ============
+
+``age_days`` is the age on the plan date ``on``: ``on`` minus ``time`` in days, counted from
+the start (midnight) of ``on``. A plain date counts from its own midnight, so it gives whole
+days (``2026-11-20`` is 7 days old on 2026-11-27); a date-time gives a fraction
+(``2026-11-26T18:00`` is 0.25 days old). A case reported during ``on`` itself is 0 days old;
+a case dated after ``on`` is an error on ``time``.
+
+Must-cover streets (:func:`read_must_cover`)
+--------------------------------------------
+The street segments the patrols must walk (the road chiefs' streets).
+
+========= ======================================================= ============
+column    value                                                   default
+========= ======================================================= ============
+street_id id of a segment in the street file, unique in the file  -- (required)
+chief     the road chief's name (路长), for people: not used        --
+========= ======================================================= ============
+
+The reader cannot see the street file; :func:`check_must_cover` refuses ids that are not in
+it (the caller has both files).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from streetcrew.models.base import InputError
+from streetcrew.models.patrol import Case, Volunteer
+from streetcrew.models.io.streets import _record, _rows, read_text
+from streetcrew.models.streets import Street, parse_clock
+
+VOLUNTEER_COLUMNS = (
+    "id", "name", "lon", "lat", "free_from", "free_to", "mode", "max_minutes", "kinds", "buddy",
+)
+VOLUNTEER_REQUIRED = ("id", "lon", "lat", "free_from", "free_to", "max_minutes")
+CASE_COLUMNS = ("id", "lon", "lat", "kind", "time")
+MUST_COVER_COLUMNS = ("street_id",)
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def read_volunteers(path: str | Path) -> list[Volunteer]:
+    """Read a volunteers CSV (see the module docstring for the columns)."""
+    file, rows = _open(path, VOLUNTEER_REQUIRED)
+    out: list[Volunteer] = []
+    where: list[str] = []
+    first: dict[str, str] = {}
+    for n, row in rows:
+        ident, record = _unique(file, n, row, "id", first)
+        raw: dict[str, Any] = {"id": ident, "at": _point(row)}
+        for key in ("free_from", "free_to"):
+            text = row[key]
+            if not text.strip():
+                continue
+            try:
+                raw[key] = parse_clock(text)
+            except ValueError as exc:
+                raise InputError(file, record, key, str(exc)) from None
+        if "free_from" in raw and "free_to" in raw and raw["free_to"] <= raw["free_from"]:
+            raise InputError(
+                file, record, "free_to",
+                f"{row['free_to'].strip()} is not after free_from {row['free_from'].strip()} "
+                "(past midnight, write 24:00 or later: 26:00 is 02:00 the next day)",
+            )
+        for key in ("name", "max_minutes"):
+            if row.get(key, "").strip():
+                raw[key] = row[key].strip()
+        mode = row.get("mode", "").strip().lower()
+        if mode:
+            raw["mode"] = mode
+        kinds = (k.strip().lower() for k in row.get("kinds", "").split(";"))
+        raw["kinds"] = tuple(dict.fromkeys(k for k in kinds if k))
+        buddy = row.get("buddy", "").strip()
+        if buddy:
+            raw["buddy"] = buddy
+        checks = {"free_to": "free_to", "kind": "kinds"}  # the model's own checks -> column
+        out.append(_validate(file, record, Volunteer, raw, checks))
+        where.append(record)
+    return _pair_buddies(file, out, where)
+
+
+def _pair_buddies(file: str, vols: list[Volunteer], where: list[str]) -> list[Volunteer]:
+    """Check the buddy references and make every pair name each other."""
+    row_of = {v.id: where[i] for i, v in enumerate(vols)}
+    partner: dict[str, str] = {}
+    for i, v in enumerate(vols):
+        b = v.buddy
+        if b is None:
+            continue
+        if b == v.id:
+            raise InputError(file, where[i], "buddy", "a volunteer cannot be their own buddy")
+        if b not in row_of:
+            raise InputError(file, where[i], "buddy",
+                             f"unknown volunteer {b!r}: no row of the file has that id")
+        for one, other in ((v.id, b), (b, v.id)):
+            had = partner.get(one)
+            if had is not None and had != other:
+                who = "this volunteer" if one == v.id else f"{one!r} ({row_of[one]})"
+                raise InputError(
+                    file, where[i], "buddy",
+                    f"{who} is already paired with {had!r}: a volunteer has at most one buddy",
+                )
+        partner[v.id], partner[b] = b, v.id
+    return [
+        v.model_copy(update={"buddy": partner[v.id]}) if v.id in partner and v.buddy is None else v
+        for v in vols
+    ]
+
+
+def read_cases(path: str | Path, on: dt.date) -> list[Case]:
+    """Read a cases CSV; ``age_days`` is each case's age on the plan date ``on``."""
+    file, rows = _open(path, CASE_COLUMNS)
+    start = dt.datetime.combine(on, dt.time())
+    out: list[Case] = []
+    first: dict[str, str] = {}
+    for n, row in rows:
+        ident, record = _unique(file, n, row, "id", first)
+        try:
+            when = parse_case_time(row["time"])
+        except ValueError as exc:
+            raise InputError(file, record, "time", str(exc)) from None
+        day = when.date() if isinstance(when, dt.datetime) else when
+        if day > on:
+            raise InputError(file, record, "time",
+                             f"{row['time'].strip()} is after the plan date {on.isoformat()}")
+        moment = when if isinstance(when, dt.datetime) else dt.datetime.combine(when, dt.time())
+        age = max(0.0, (start - moment).total_seconds() / 86_400)
+        raw: dict[str, Any] = {"id": ident, "at": _point(row), "age_days": age}
+        if row["kind"].strip():
+            raw["kind"] = row["kind"].strip().lower()
+        out.append(_validate(file, record, Case, raw, {"kind": "kind"}))
+    return out
+
+
+def parse_case_time(text: str) -> dt.date | dt.datetime:
+    """An ISO date (a :class:`~datetime.date`) or date-time (a naive wall-clock datetime)."""
+    t = text.strip()
+    if not t:
+        raise ValueError("missing")
+    try:
+        if len(t) <= 10 and "T" not in t and " " not in t:
+            return dt.date.fromisoformat(t)
+        return dt.datetime.fromisoformat(t).replace(tzinfo=None)
+    except ValueError:
+        raise ValueError(
+            f"expected an ISO date (2026-11-20) or date-time (2026-11-20T14:05), got {t!r}"
+        ) from None
+
+
+def read_must_cover(path: str | Path) -> list[str]:
+    """Read a must-cover CSV: the street ids, in file order."""
+    file, rows = _open(path, MUST_COVER_COLUMNS)
+    out: list[str] = []
+    first: dict[str, str] = {}
+    for n, row in rows:
+        ident, record = _unique(file, n, row, "street_id", first)
+        out.append(ident)
+    return out
+
+
+def read_history(path: str | Path, on: dt.date) -> dict[str, float]:
+    """Read a patrol history CSV (``street_id,date``): days since each street was last walked.
+
+    ``date`` is an ISO date or date-time before the plan date ``on``; a street listed
+    several times keeps its latest walk.
+    """
+    file, rows = _open(path, ("street_id", "date"))
+    out: dict[str, float] = {}
+    for n, row in rows:
+        ident = row["street_id"].strip()
+        record = _record("row", n, ident)
+        if not ident:
+            raise InputError(file, record, "street_id", "missing")
+        try:
+            when = parse_case_time(row["date"])
+        except ValueError as exc:
+            raise InputError(file, record, "date", str(exc)) from None
+        moment = when if isinstance(when, dt.datetime) else dt.datetime.combine(when, dt.time())
+        days = (dt.datetime.combine(on, dt.time()) - moment).total_seconds() / 86_400
+        if days < 0:
+            raise InputError(file, record, "date", f"after the plan date {on.isoformat()}")
+        out[ident] = min(days, out.get(ident, days))
+    return out
+
+
+def check_must_cover(ids: Sequence[str], streets: Sequence[Street], file: str | None) -> None:
+    """Refuse a must-cover id that is not a segment of ``streets``.
+
+    ``ids`` as :func:`read_must_cover` returned them (so position ``k`` is data row ``k + 1``);
+    ``file`` is the must-cover file, for the error.
+    """
+    known = {s.id for s in streets}
+    for n, ident in enumerate(ids, start=1):
+        if ident not in known:
+            parts = sorted(s for s in known if s.startswith(f"{ident}#"))
+            hint = f"; the street file splits it into {', '.join(parts)}" if parts else ""
+            raise InputError(file, _record("row", n, ident), "street_id",
+                             f"no street segment has id {ident!r}{hint}")
+
+
+# ---------------------------------------------------------------------------- shared
+
+
+def _open(
+    path: str | Path, required: Sequence[str]
+) -> tuple[str, Iterator[tuple[int, dict[str, str]]]]:
+    """(file as given, data rows numbered from 1); every column of ``required`` is present."""
+    file, text = read_text(path)
+    header, rows = _rows(text, file)
+    for column in required:
+        if column not in header:
+            raise InputError(file, "header", column, "required column is missing")
+    return file, rows
+
+
+def _unique(file: str, n: int, row: dict[str, str], column: str,
+            first: dict[str, str]) -> tuple[str, str]:
+    """The row's id in ``column`` and its record name; refuses a missing or repeated id."""
+    ident = row[column].strip()
+    record = _record("row", n, ident)
+    if not ident:
+        raise InputError(file, record, column, "missing")
+    if ident in first:
+        what = "street id" if column == "street_id" else "id"
+        raise InputError(file, record, column, f"duplicate {what} {ident!r} (first in "
+                                               f"{first[ident]})")
+    first[ident] = record
+    return ident, record
+
+
+def _point(row: dict[str, str]) -> dict[str, str]:
+    return {k: row[k].strip() for k in ("lon", "lat") if row[k].strip()}
+
+
+def _validate(
+    file: str, record: str, model: type[_M], raw: dict[str, Any], checks: dict[str, str]
+) -> _M:
+    """``model`` from ``raw``; an error names the column.
+
+    A field error names its field (``at.lon`` is column ``lon``); an error of the model's own
+    check has no field, so ``checks`` maps a word of its message to the column.
+    """
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = [str(x) for x in err["loc"]]
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "missing":
+            msg = "missing"
+        elif isinstance(err.get("input"), str):
+            msg += f", got {err['input']!r}"
+        if loc and loc[0] == "at":
+            field: str | None = loc[-1] if len(loc) > 1 else "lon"
+            if err["type"] in ("greater_than_equal", "less_than_equal"):
+                msg += "; expected WGS-84 lon/lat in degrees (projected coordinates?)"
+        elif loc:
+            field = loc[0]
+        else:
+            field = next((col for word, col in checks.items() if word in msg), None)
+        raise InputError(file, record, field, msg) from None

@@ -1,0 +1,573 @@
+"""Volunteer patrol routes: prize-collecting arc routing with OR-Tools.
+
+* Walkers and cyclists ignore one-way rules; only walkable road classes are
+  used (``CLASS_DEFAULTS[...].walkable``).
+* A street's priority is its class default plus, for every reported case
+  snapped to it (within :data:`CASE_SNAP_M`), ``CASE_WEIGHT`` halved every
+  :data:`HALF_LIFE_DAYS` of the case's age. It is collected once however
+  many walk the street.
+* Each volunteer (a buddy pair is one team: the shorter free time, the slower
+  mode) walks from the meeting point and back within the free hours and
+  ``max_minutes``. Leaving a street out costs ``PRIZE_S`` seconds per point
+  of priority; a must-cover street (a road chief's own road) costs
+  :data:`MUST_COST`, so it is only left out when no one can reach it in time,
+  and then it is listed as unassigned with that reason.
+* Balance: a weight on the longest walk (``balance`` per second).
+* Re-patrol: a street walked less than ``rest_days`` ago (``history``) rests
+  today (no priority to collect) unless it is a must-cover street.
+* Service kinds: a street with reported cases goes to the teams that take part
+  in at least one of its cases' kinds (a team that lists no kinds takes part
+  in all); streets without cases and must-cover streets are for everyone.
+* Scale: volunteers are grouped by meeting point, each street goes to the
+  nearest group that can reach it and still has time to walk it (most valuable
+  streets first), and the groups are solved in parallel.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from pydantic import BaseModel, ConfigDict, Field
+
+from streetcrew.models.carp import Link
+from streetcrew.models.network import StreetNetwork, build_network
+from streetcrew.models.patrol import SPEED_KMH, Case, Volunteer
+from streetcrew.models.schedule import InputRef, PatrolKPIs, Route, Schedule, Step, Summary, Unassigned
+from streetcrew.models.streets import CLASS_DEFAULTS, Street, haversine_m
+from streetcrew.solver.patrol import greedy as patrol_greedy
+from streetcrew.solver.graph.paths import UNREACHABLE, ShortestPaths, shortest_paths
+
+CASE_SNAP_M = 100.0  # a case farther than this from every walkable street is not used
+CASE_WEIGHT = 10.0  # priority a fresh case adds to its street
+HALF_LIFE_DAYS = 7.0
+PRIZE_S = 3600  # walking seconds one point of priority is worth: coverage comes first
+MUST_COST = 10**8
+
+
+class PatrolParams(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    time_limit: float = Field(default=60.0, gt=0)
+    max_snap_m: float = Field(default=300.0, gt=0)
+    balance: int = Field(default=1, ge=0)
+    workers: int = Field(default=0, ge=0)
+    rest_days: float = Field(default=0.0, ge=0)  # a street walked less than this ago rests
+    # stop each OR-Tools search after this many solutions and try every greedy variant:
+    # the plan depends on the inputs only (time_limit stays a safety cap)
+    solutions: int | None = Field(default=None, ge=1)
+
+
+@dataclass(frozen=True)
+class Team:
+    """Who walks one route: a volunteer or a buddy pair."""
+
+    id: str
+    node: int
+    start: int
+    end: int
+    max_s: int
+    mps: float
+    mode: str
+    kinds: frozenset[str] = frozenset()  # the services the team takes part in; empty: all
+
+
+def walk_streets(streets: Sequence[Street]) -> list[Street]:
+    """The walkable streets, two-way for walkers."""
+    return [s.model_copy(update={"oneway": "no"}) for s in streets
+            if CLASS_DEFAULTS[s.road_class].walkable]
+
+
+def street_priorities(streets: Sequence[Street], cases: Sequence[Case]
+                      ) -> tuple[np.ndarray, int, list[str]]:
+    """Priority per street, the number of cases used and the ids of those too far away."""
+    prio = np.array([float(s.priority) for s in streets])
+    used, far = 0, []
+    for case, k in snap_cases(streets, cases):
+        if k is None:
+            far.append(case.id)
+            continue
+        prio[k] += CASE_WEIGHT * 0.5 ** (case.age_days / HALF_LIFE_DAYS)
+        used += 1
+    return prio, used, far
+
+
+def snap_cases(streets: Sequence[Street], cases: Sequence[Case]
+               ) -> list[tuple[Case, int | None]]:
+    """Each case with the index of the street within :data:`CASE_SNAP_M` of it (or None)."""
+    pts = [(k, p) for k, s in enumerate(streets) for p in _dense(s.coords)]
+    if not pts:
+        return [(c, None) for c in cases]
+    owner = np.array([k for k, _ in pts])
+    xy = np.array([p for _, p in pts])
+    lat0 = math.radians(float(xy[:, 1].mean()))
+    scale = np.array([111_320 * math.cos(lat0), 110_574])
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(xy * scale)
+    out: list[tuple[Case, int | None]] = []
+    for c in cases:
+        dist, i = tree.query(np.array([c.at.lon, c.at.lat]) * scale)
+        out.append((c, int(owner[i]) if dist <= CASE_SNAP_M else None))
+    return out
+
+
+def _dense(coords: Sequence[tuple[float, float]], step_m: float = 20.0
+           ) -> list[tuple[float, float]]:
+    """Points along a line every ``step_m`` metres (for snapping cases to streets)."""
+    out = [coords[0]]
+    for a, b in zip(coords, coords[1:]):
+        n = max(1, int(haversine_m(a, b) // step_m))
+        out += [(a[0] + (b[0] - a[0]) * j / n, a[1] + (b[1] - a[1]) * j / n)
+                for j in range(1, n + 1)]
+    return out
+
+
+def teams(volunteers: Sequence[Volunteer]) -> list[tuple[str, list[Volunteer]]]:
+    """Volunteers as teams: buddies walk together (listed once)."""
+    by_id = {v.id: v for v in volunteers}
+    seen: set[str] = set()
+    out = []
+    for v in volunteers:
+        if v.id in seen:
+            continue
+        group = [v]
+        if v.buddy and v.buddy in by_id and v.buddy not in seen and v.buddy != v.id:
+            group.append(by_id[v.buddy])
+        seen |= {g.id for g in group}
+        out.append(("+".join(g.id for g in group), group))
+    return out
+
+
+def plan_patrol(
+    streets: Sequence[Street],
+    volunteers: Sequence[Volunteer],
+    cases: Sequence[Case] = (),
+    must_cover: Sequence[str] = (),
+    params: PatrolParams | None = None,
+    date: str | None = None,
+    inputs: dict[str, InputRef] | None = None,
+    history: dict[str, float] | None = None,
+) -> tuple[Schedule, PatrolKPIs]:
+    """Plan the day's walks; ``history`` maps street ids to days since last walked."""
+    params = params or PatrolParams()
+    started = time.perf_counter()
+    walk = walk_streets(streets)
+    network = build_network(walk)
+    prio, used, far = street_priorities(walk, cases)
+    must = {sid for sid in must_cover}
+    resting = [k for k, st in enumerate(walk) if st.id not in must
+               and (history or {}).get(st.id, math.inf) < params.rest_days]
+    prio[resting] = 0.0  # walked too recently: nothing to collect there today
+    reported: dict[int, set[str]] = {}
+    for case, k in snap_cases(walk, cases):
+        if k is not None:
+            reported.setdefault(k, set()).add(case.kind)
+    index = {s.id: k for k, s in enumerate(walk)}
+    unassigned = [Unassigned(task=sid, street=sid, side="centre",
+                             reason="a must-cover street that is not walkable (road class) or "
+                                    "not in the street file")
+                  for sid in sorted(must) if sid not in index]
+    from streetcrew.solver.sweep.engine_ortools import snap
+
+    points = {f"volunteer:{v.id}": v.at for v in volunteers}
+    snapped = snap(points, network)
+    team_list: list[Team] = []
+    off_map: list[str] = []
+    for tid, group in teams(volunteers):
+        node, dist = snapped[f"volunteer:{group[0].id}"]
+        if dist > params.max_snap_m:
+            off_map.append(tid)
+            continue
+        start = max(g.free_from for g in group)
+        end = min(g.free_to for g in group)
+        max_s = int(min(min(g.max_minutes for g in group) * 60, end - start))
+        mode = "walk" if any(g.mode == "walk" for g in group) else "bike"
+        if max_s <= 0:
+            off_map.append(tid)
+            continue
+        kinds = frozenset() if any(not g.kinds for g in group) else frozenset(
+            k for g in group for k in g.kinds)
+        team_list.append(Team(tid, node, start, end, max_s, SPEED_KMH[mode] / 3.6, mode,
+                              kinds))
+    links = [Link(u=lk.u, v=lk.v, cost=max(1, round(lk.length_m)), oneway=False)
+             for lk in network.links]
+    ends = sorted({lk.u for lk in network.links} | {lk.v for lk in network.links}
+                  | {t.node for t in team_list})
+    paths = shortest_paths(len(network.nodes), links, ends)
+    greedy_s = min(30.0, 0.25 * params.time_limit) if params.solutions is None else math.inf
+    groups = _groups(network, paths, team_list, prio, must, index, reported, greedy_s)
+    working = {t.id for ts, _, _ in groups for t in ts}
+    for t in team_list:
+        if t.id not in working:
+            unassigned.append(Unassigned(
+                task=f"volunteer:{t.id}", street="", side="",
+                reason=f"free time ({t.max_s // 60} min) is shorter than a walk from the "
+                       "meeting point to any street to patrol and back"))
+    jobs = [_Job(walk, network, paths, ts, ks, prio, must, index, params, reported, first)
+            for ts, ks, first in groups]
+    results = _run(jobs, params, started)
+    routes: list[Route] = []
+    for res in results:
+        routes += res
+    covered = {st.street for r in routes for st in r.steps
+               if st.type == "serve" and st.street is not None}
+    reach = set().union(*(set(ks) for _, ks, _ in groups)) if groups else set()
+    for sid in sorted(must & set(index)):
+        if sid not in covered:
+            why = ("no volunteer can reach it and get back within their free time"
+                   if index[sid] not in reach else
+                   "the volunteers who could reach it had no time left for it")
+            unassigned.append(Unassigned(task=sid, street=sid, side="centre", reason=why))
+    for tid in off_map:
+        unassigned.append(Unassigned(task=f"volunteer:{tid}", street="", side="",
+                                     reason="meeting point off the walkable network or no "
+                                            "free time"))
+    km = sum(walk[index[s]].length_m for s in covered) / 1000
+    dead = sum(r.deadhead_m for r in routes)
+    mins = [(r.steps[-1].end - r.steps[0].start) / 60 for r in routes]
+    total = float(prio.sum())
+    got = float(sum(prio[index[s]] for s in covered))
+    bound = min(float(sum(prio[k] for k in reach)),
+                _time_bound(network, paths, [t for ts, _, _ in groups for t in ts], prio))
+    kpis = PatrolKPIs(
+        priority_total=round(total, 2), priority_covered=round(got, 2),
+        priority_covered_pct=round(100 * got / total, 2) if total else 100.0,
+        priority_upper_bound=round(bound, 2),
+        covered_of_bound_pct=round(100 * got / bound, 2) if bound else 100.0,
+        must_cover=len(must), must_cover_met=len(must & covered),
+        streets_patrolled=len(covered), km_patrolled=round(km, 3),
+        volunteers=len(volunteers),
+        volunteers_used=sum(len(r.vehicle.split("+")) for r in routes),
+        mean_route_min=round(float(np.mean(mins)), 1) if mins else 0.0,
+        max_route_min=round(max(mins), 1) if mins else 0.0,
+        cases_used=used, cases_far=tuple(far), streets_resting=len(resting),
+    )
+    summary = Summary(
+        vehicles_used=len(routes), swept_km=round(km, 3), deadhead_km=round(dead / 1000, 3),
+        deadhead_pct=round(100 * dead / (dead + km * 1000), 2) if dead + km else 0.0,
+        sweeping_rate_pct=kpis.priority_covered_pct, overtime_s=0,
+        unassigned=len(unassigned), cost=0.0,
+        solve_s=round(time.perf_counter() - started, 2),
+    )
+    status = "partial" if unassigned else "solved"
+    schedule = Schedule(status=status, date=date, summary=summary, routes=tuple(routes),
+                        unassigned=tuple(unassigned), inputs=inputs or {}, patrol=kpis)
+    return schedule, kpis
+
+
+def _time_bound(network: StreetNetwork, paths: ShortestPaths, team_list: list[Team],
+                prio: np.ndarray) -> float:
+    """A valid upper bound on the priority the teams can collect, from their time alone.
+
+    A team must at least walk every street it collects, and only streets it can walk
+    there and back in its time count; so it collects at most a fractional knapsack of
+    those streets (priority per second of walking them) within its minutes. Summed over
+    the teams (a street counted by each team that could take it, so the sum stays valid).
+    """
+    total = 0.0
+    u = np.array([lk.u for lk in network.links])
+    v = np.array([lk.v for lk in network.links])
+    length = np.array([lk.length_m for lk in network.links])
+    for t in team_list:
+        row = paths.dist[paths.row[t.node]]
+        d = np.minimum(row[u], row[v]).astype(float)
+        secs = length / t.mps
+        ok = (prio > 0) & (d < UNREACHABLE) & ((2 * d + length) / t.mps <= t.max_s)
+        items = sorted(zip(prio[ok] / np.maximum(secs[ok], 1e-9), secs[ok], prio[ok]),
+                       reverse=True)
+        room = float(t.max_s)
+        for _, need, value in items:
+            take = min(1.0, room / need) if need > 0 else 1.0
+            total += take * float(value)
+            room -= take * need
+            if room <= 0:
+                break
+    return total
+
+
+def _groups(network: StreetNetwork, paths: ShortestPaths, team_list: list[Team],
+            prio: np.ndarray, must: set[str], index: dict[str, int],
+            reported: dict[int, set[str]], seconds: float
+            ) -> list[tuple[list[Team], list[int], list[list[tuple[int, bool]]]]]:
+    """Teams by meeting point, the streets each point's teams are offered, first routes.
+
+    A first plan over all teams at once (:func:`solver.patrol_greedy.build`) decides
+    who starts with which streets, so a cyclist can take streets near another
+    meeting point whose walkers cannot finish them. Each point's teams are offered
+    the streets of their first routes plus the streets nobody took that are nearest
+    to that point among the points whose teams can reach them.
+    Returns ``(teams, streets, first routes as (street, forward) per team)``.
+    """
+    wanted = {index[s] for s in must if s in index}
+    todo = np.array([k for k in range(len(network.links)) if prio[k] > 0 or k in wanted],
+                    dtype=np.int64)
+    if not team_list or todo.size == 0:
+        return []
+    starts = np.array([network.links[k].u for k in todo])
+    ends = np.array([network.links[k].v for k in todo])
+    length = np.array([network.links[k].length_m for k in todo])
+    prize = np.array([float(MUST_COST) if k in wanted else float(prio[k]) for k in todo])
+    allowed = np.ones((len(team_list), todo.size), dtype=bool)
+    for j, k in enumerate(todo):
+        kinds = reported.get(int(k))
+        if kinds and int(k) not in wanted:
+            # a street with reported cases is for the teams that take part in one of them
+            allowed[:, j] = [not t.kinds or bool(t.kinds & kinds) for t in team_list]
+    walkers = [patrol_greedy.Walker(t.node, t.mps, t.max_s) for t in team_list]
+    first, can = patrol_greedy.build(paths, walkers, starts, ends, length, prize, allowed,
+                                     seconds)
+    taken = {v // 2 for r in first for v in r}
+    nodes = sorted({t.node for t in team_list})
+    offered: dict[int, set[int]] = {n: set() for n in nodes}
+    for w, r in enumerate(first):
+        offered[team_list[w].node] |= {v // 2 for v in r}
+    for spare in np.flatnonzero(can.any(axis=0)):
+        j = int(spare)
+        if j in taken:
+            continue
+        points = {team_list[w].node for w in np.flatnonzero(can[:, j])}
+        lk = network.links[int(todo[j])]
+        near = min(points, key=lambda n: (min(paths.distance(n, lk.u),
+                                              paths.distance(n, lk.v)), n))
+        offered[near].add(j)
+    out = []
+    for n in nodes:
+        members = [w for w, t in enumerate(team_list) if t.node == n and can[w].any()]
+        if members and offered[n]:
+            out.append(([team_list[w] for w in members],
+                        sorted(int(todo[j]) for j in offered[n]),
+                        [[(int(todo[v // 2]), v % 2 == 0) for v in first[w]]
+                         for w in members]))
+    return out
+
+
+@dataclass
+class _Job:
+    streets: list[Street]
+    network: StreetNetwork
+    paths: ShortestPaths
+    teams: list[Team]
+    links: list[int]
+    prio: np.ndarray
+    must: set[str]
+    index: dict[str, int]
+    params: PatrolParams
+    reported: dict[int, set[str]]  # street -> kinds of the cases on it
+    first: list[list[tuple[int, bool]]]  # per team: a first route, (street, forward)
+
+
+def _run(jobs: list[_Job], params: PatrolParams, started: float) -> list[list[Route]]:
+    if not jobs:
+        return []
+    workers = max(1, min(len(jobs), params.workers or (os.cpu_count() or 1)))
+    left = max(1.0, params.time_limit - (time.perf_counter() - started))
+    rounds = math.ceil(len(jobs) / workers)
+    seconds = max(0.5, left * 0.85 / rounds)
+    args = [(job, seconds) for job in jobs]
+    if workers == 1:
+        return [_solve(a) for a in args]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_solve, args))
+
+
+def _solve(arg: tuple[_Job, float]) -> list[Route]:
+    """One meeting point's teams over its streets: OR-Tools, then timed steps."""
+    job, seconds = arg
+    nets = job.network.links
+    depot = job.teams[0].node
+    # nodes: 0 = meeting point; then each street in both directions
+    visits: list[tuple[int, int, int | None]] = [(depot, depot, None)]
+    for k in job.links:
+        lk = nets[k]
+        visits += [(lk.u, lk.v, k), (lk.v, lk.u, k)]
+    n = len(visits)
+    rows = [job.paths.row[v[1]] for v in visits]
+    starts = [v[0] for v in visits]
+    dead = job.paths.dist[rows][:, starts]
+    length = np.array([0 if v[2] is None else round(nets[v[2]].length_m) for v in visits])
+    dist = np.minimum(dead + length[None, :], 10**9)
+    np.fill_diagonal(dist, 0)
+    manager = pywrapcp.RoutingIndexManager(n, len(job.teams), 0)
+    routing = pywrapcp.RoutingModel(manager)
+    by_speed: dict[float, int] = {}
+    matrices: dict[float, np.ndarray] = {}
+    for t in job.teams:
+        if t.mps not in by_speed:
+            # never promise less than the walk takes: link lengths are rounded in ``dead``
+            secs = (patrol_greedy.leg_seconds(dead, t.mps)
+                    + patrol_greedy.street_seconds(length, t.mps)[None, :])
+            secs = np.minimum(secs, 10**9)
+            np.fill_diagonal(secs, 0)
+            matrices[t.mps] = secs
+            by_speed[t.mps] = routing.RegisterTransitMatrix(secs.tolist())
+    evals = [by_speed[t.mps] for t in job.teams]
+    for k, e in enumerate(evals):
+        routing.SetArcCostEvaluatorOfVehicle(e, k)
+    horizon = 2 * 86_400
+    routing.AddDimensionWithVehicleTransits(evals, horizon, horizon, False, "clock")
+    clock = routing.GetDimensionOrDie("clock")
+    routing.AddDimensionWithVehicleTransits(evals, 0, horizon, True, "walked")
+    walked = routing.GetDimensionOrDie("walked")
+    for k, t in enumerate(job.teams):
+        clock.CumulVar(routing.Start(k)).SetRange(t.start, t.end)
+        clock.CumulVar(routing.End(k)).SetRange(t.start, t.end)
+        walked.CumulVar(routing.End(k)).SetMax(t.max_s)
+    if job.params.balance:
+        walked.SetGlobalSpanCostCoefficient(job.params.balance)
+    for i in range(1, n, 2):
+        street = visits[i][2]
+        assert street is not None
+        sid = job.streets[street].id
+        penalty = MUST_COST if sid in job.must else max(1, round(job.prio[street] * PRIZE_S))
+        routing.AddDisjunction([manager.NodeToIndex(i), manager.NodeToIndex(i + 1)], penalty, 1)
+        kinds = job.reported.get(street)
+        if kinds and sid not in job.must:
+            # a street with reported cases is for the teams that take part in one of them
+            barred = [k for k, t in enumerate(job.teams) if t.kinds and not t.kinds & kinds]
+            if barred and len(barred) < len(job.teams):
+                for node in (i, i + 1):
+                    routing.VehicleVar(manager.NodeToIndex(node)).RemoveValues(barred)
+    search = pywrapcp.DefaultRoutingSearchParameters()
+    search.first_solution_strategy = (
+        routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION)
+    search.local_search_metaheuristic = (
+        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH)
+    search.time_limit.FromMilliseconds(max(100, int(seconds * 1000)))
+    if job.params.solutions is not None:
+        search.solution_limit = job.params.solutions
+        search.lns_time_limit.FromMilliseconds(max(100, int(seconds * 1000)))
+    prizes = np.zeros(n)
+    for i in range(1, n):
+        street = visits[i][2]
+        assert street is not None
+        prizes[i] = MUST_COST if job.streets[street].id in job.must else job.prio[street]
+    allowed = [[k for k in range(len(job.teams)) if routing.VehicleVar(
+        manager.NodeToIndex(i)).Contains(k)] for i in range(n)]
+    node_of = {k: 1 + 2 * j for j, k in enumerate(job.links)}
+    seed = [[node_of[k] + (0 if forward else 1) for k, forward in r] for r in job.first]
+    greedy = _greedy([matrices[t.mps] for t in job.teams], [t.max_s for t in job.teams],
+                     prizes, allowed, seed)
+    solution = None
+    if any(greedy):
+        start = routing.ReadAssignmentFromRoutes(
+            [[manager.NodeToIndex(i) for i in r] for r in greedy], True)
+        if start is not None:
+            solution = routing.SolveFromAssignmentWithParameters(start, search)
+    if solution is None:
+        solution = routing.SolveWithParameters(search)
+    routes: list[Route] = []
+    if solution is None:
+        return routes
+    lengths: dict[tuple[int, int], float] = {}
+    for lk in nets:
+        for key in ((lk.u, lk.v), (lk.v, lk.u)):
+            lengths[key] = min(lengths.get(key, math.inf), lk.length_m)
+    for k, t in enumerate(job.teams):
+        index = routing.Start(k)
+        order = []
+        while not routing.IsEnd(index):
+            node = manager.IndexToNode(index)
+            if node:
+                order.append(node)
+            index = solution.Value(routing.NextVar(index))
+        if order:
+            start_at = solution.Value(clock.CumulVar(routing.Start(k)))
+            routes.append(_route(job, t, visits, order, start_at, lengths))
+    return routes
+
+
+def _greedy(secs: list[np.ndarray], budget: list[int], prizes: np.ndarray,
+            allowed: list[list[int]], seed: list[list[int]]) -> list[list[int]]:
+    """Routes built by best prize per added second, inserted anywhere in any route.
+
+    Nodes come in pairs (a street's two directions: ``2j+1``, ``2j+2``; node 0 is the
+    meeting point); ``secs[k]`` is team k's matrix of seconds (walk there + the
+    target street), ``budget[k]`` its seconds. Must-cover streets carry a huge prize,
+    so they go in first. ``seed`` routes are kept and extended. A start for the
+    local search: good, quick, not optimal.
+    """
+    n = len(prizes)
+    teams = len(secs)
+    routes: list[list[int]] = [list(r) for r in seed]
+    used: list[int] = [int(sum(secs[k][a, b] for a, b in zip([0] + r, r + [0]))) if r else 0
+                       for k, r in enumerate(routes)]
+    free = np.ones(n, dtype=bool)
+    free[0] = False
+    for r in routes:
+        for node in r:
+            free[node] = False
+            free[node + 1 if node % 2 else node - 1] = False
+    can = np.zeros((teams, n), dtype=bool)
+    for i, ks in enumerate(allowed):
+        can[ks, i] = True
+    while True:
+        best, pick = 0.0, None
+        for k in range(teams):
+            seq = [0] + routes[k] + [0]
+            a = np.array(seq[:-1])
+            b = np.array(seq[1:])
+            m = secs[k]
+            # added seconds for every (position, node): m[a, x] + m[x, b] - m[a, b]
+            add = m[a][:, free & can[k]] + m[:, b].T[:, free & can[k]] - m[a, b][:, None]
+            if add.size == 0:
+                continue
+            nodes = np.flatnonzero(free & can[k])
+            ok = add <= budget[k] - used[k]
+            if not ok.any():
+                continue
+            ratio = np.where(ok, prizes[nodes][None, :] / np.maximum(add, 1), -1.0)
+            at, col = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
+            if ratio[at, col] > best:
+                best, pick = float(ratio[at, col]), (k, int(at), int(nodes[col]),
+                                                     int(add[at, col]))
+        if pick is None:
+            return routes
+        k, pos, node, extra = pick
+        routes[k].insert(pos, node)
+        used[k] += extra
+        twin = node + 1 if node % 2 else node - 1  # the same street the other way
+        free[node] = free[twin] = False
+
+
+def _route(job: _Job, team: Team, visits: list[tuple[int, int, int | None]],
+           order: list[int], start_at: int, lengths: dict[tuple[int, int], float]) -> Route:
+    """Timed steps of a team's walk; clock times are rounded up, never promising too little."""
+    steps = [Step(type="start", start=start_at, end=start_at, from_node=team.node,
+                  to_node=team.node)]
+    t, pos = start_at, team.node
+
+    def walk_to(node: int) -> None:
+        nonlocal t, pos
+        if node == pos:
+            return
+        path = tuple(job.paths.path(pos, node))
+        metres = sum(lengths[(a, b)] for a, b in zip(path, path[1:]))
+        secs = math.ceil(metres / team.mps)
+        steps.append(Step(type="deadhead", start=t, end=t + secs, distance_m=metres,
+                          from_node=pos, to_node=node, path=path))
+        t += secs
+        pos = node
+
+    for i in order:
+        a, b, k = visits[i]
+        assert k is not None
+        walk_to(a)
+        lk = job.network.links[k]
+        secs = math.ceil(lk.length_m / team.mps)
+        steps.append(Step(type="serve", start=t, end=t + secs, distance_m=lk.length_m,
+                          task=job.streets[k].id, street=job.streets[k].id, side="centre",
+                          from_node=a, to_node=b, forward=(a, b) == (lk.u, lk.v)))
+        t += secs
+        pos = b
+    walk_to(team.node)
+    steps.append(Step(type="end", start=t, end=t, from_node=team.node, to_node=team.node))
+    served = sum(s.distance_m for s in steps if s.type == "serve")
+    dead = sum(s.distance_m for s in steps if s.type == "deadhead")
+    return Route(vehicle=team.id, vehicle_type=team.mode, depot="meeting point",
+                 steps=tuple(steps), swept_m=served, deadhead_m=dead, cost=0.0)

@@ -1,0 +1,339 @@
+"""``plan_sweeping``: streets + fleet -> a checked-in-spirit :class:`Schedule`.
+
+Builds the network, snaps depots and facilities onto the part of it that can
+be driven round (the largest strongly connected component: a one-way street
+leaving the map is a dead end there), turns streets into sweeping tasks,
+solves the OR-Tools model and writes the routes as timed steps. Work that
+cannot be planned is listed as unassigned with the reason.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Sequence
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import connected_components, dijkstra
+
+from streetcrew.models.carp import Link
+from streetcrew.models.base import InputError
+from streetcrew.models.fleet import Fleet, Point
+from streetcrew.models.network import StreetNetwork, build_network
+from streetcrew.models.schedule import InputRef, Route, Schedule, Step, Summary, Unassigned
+from streetcrew.models.streets import Street
+from streetcrew.solver.graph.paths import link_matrix
+from streetcrew.solver.sweep.bound import deadhead_lower_bound_m
+from streetcrew.solver.sweep.engine_ortools import SweepModel, snap
+from streetcrew.solver.sweep.timing import time_route
+from streetcrew.solver.sweep.tasks import SweepTask, build_tasks
+
+
+class PlanParams(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    time_limit: float = Field(default=60.0, gt=0)
+    max_snap_m: float = Field(default=500.0, gt=0)
+    balance_weight: int = Field(default=0, ge=0)
+    district_tasks: int = Field(default=500, ge=1)  # above this, plan by districts
+    workers: int = Field(default=0, ge=0)  # processes for districts; 0: every core
+    seed: int = Field(default=0, ge=0)  # > 0: the tasks reach the search in a shuffled order
+    # stop each OR-Tools search after this many solutions (time_limit stays a safety cap):
+    # the plan then depends on the inputs and seed only, not on the machine's speed
+    solutions: int | None = Field(default=None, ge=1)
+
+
+def main_component(network: StreetNetwork) -> np.ndarray:
+    """Mask of nodes in the largest strongly connected component."""
+    links = [Link(u=lk.u, v=lk.v, cost=1, oneway=lk.oneway) for lk in network.links]
+    graph = link_matrix(len(network.nodes), links)
+    _, labels = connected_components(graph, directed=True, connection="strong")
+    biggest = np.bincount(labels).argmax()
+    return np.asarray(labels == biggest)
+
+
+def plan_sweeping(
+    streets: Sequence[Street],
+    fleet: Fleet,
+    params: PlanParams | None = None,
+    inputs: dict[str, InputRef] | None = None,
+    date: str | None = None,
+) -> Schedule:
+    params = params or PlanParams()
+    started = time.perf_counter()
+    streets = list(streets)
+    network = build_network(streets)
+    inside = main_component(network)
+    points: dict[str, Point] = {f"depot:{d.id}": d.at for d in fleet.depots}
+    points |= {f"facility:{f.id}": f.at for f in fleet.facilities}
+    snapped = _snap_inside(points, network, inside, params.max_snap_m, fleet, inputs)
+    tasks, unplannable = build_tasks(streets, network, fleet)
+    unassigned = [Unassigned(task=f"{u.street_id}/{u.side}", street=u.street_id, side=u.side,
+                             reason=u.reason) for u in unplannable]
+    reachable = []
+    for t in tasks:
+        link = network.links[t.street]
+        if inside[link.u] and inside[link.v]:
+            reachable.append(t)
+        else:
+            unassigned.append(Unassigned(
+                task=t.id, street=streets[t.street].id, side=t.side,
+                reason="cannot be driven to and back from the depots (one-way dead end or "
+                       "a part of the network not connected to the rest)"))
+    total_m = sum(t.length_m for t in tasks)
+    if params.seed:  # another start for the search: a spread of plans, not one lucky one
+        random.Random(params.seed).shuffle(reachable)
+    if not reachable:
+        return _with_snaps(
+            _schedule("no-work", [], unassigned, 0.0, total_m, started, inputs, date), snapped)
+    if len(reachable) > params.district_tasks:
+        return _with_snaps(_plan_by_districts(streets, network, fleet, reachable, snapped,
+                                              unassigned, total_m, params, started, inputs,
+                                              date), snapped)
+    model = SweepModel(streets, network, fleet, reachable, snapped,
+                       balance_weight=params.balance_weight)
+    left = max(0.5, params.time_limit - (time.perf_counter() - started))
+    # with a solution limit the time is only a safety cap: no share of it may cut a search
+    initial = _scarce_first(streets, network, fleet, reachable, snapped, params, model,
+                            left / 4 if params.solutions is None else left)
+    result = model.solve(max(0.5, params.time_limit - (time.perf_counter() - started)), initial,
+                         params.solutions)
+    for index in result.unplanned:
+        task = reachable[index]
+        unassigned.append(Unassigned(
+            task=task.id, street=streets[task.street].id, side=task.side,
+            reason="no vehicle could fit it within shifts, windows and capacities "
+                   "(fleet too small or time limit too short)"))
+    orders = [[node for node, _ in result.routes.get(k, [])
+               if model.visits[node].task is not None] for k in range(len(fleet.vehicles))]
+    routes, lost = _drive_routes(model, orders)
+    for index, reason in lost.items():
+        task = reachable[index]
+        unassigned.append(Unassigned(task=task.id, street=streets[task.street].id,
+                                     side=task.side, reason=reason))
+    routes = [r for r in routes if any(s.type == "serve" for s in r.steps)]
+    status = "infeasible" if result.status == "infeasible" else (
+        "partial" if unassigned else "solved")
+    schedule = _schedule(status, routes, unassigned, sum(r.swept_m for r in routes), total_m,
+                         started, inputs, date)
+    swept_tasks = {st.task for r in routes for st in r.steps if st.type == "serve"}
+    flow_bound = sum(t.length_m for t in reachable if t.id in swept_tasks) + (
+        deadhead_lower_bound_m(network, [t for t in reachable if t.id in swept_tasks]))
+    bound = max(_driven_lower_bound(model, routes), flow_bound)
+    summary = schedule.summary.model_copy(update={"driven_km_lower_bound": round(bound / 1000, 3)})
+    return _with_snaps(schedule.model_copy(update={"summary": summary}), snapped)
+
+
+def _with_snaps(schedule: Schedule, snapped: dict[str, tuple[int, float]]) -> Schedule:
+    return schedule.model_copy(update={"snap_m": {k: round(d, 1) for k, (_, d) in snapped.items()}})
+
+
+def _plan_by_districts(
+    streets: list[Street], network: StreetNetwork, fleet: Fleet, reachable: list[SweepTask],
+    snapped: dict[str, tuple[int, float]], unassigned: list[Unassigned], total_m: float,
+    params: PlanParams, started: float, inputs: dict[str, InputRef] | None, date: str | None,
+) -> Schedule:
+    """A city too big for one model: districts planned in parallel (``solver/sweep_districts.py``)."""
+    from streetcrew.solver.sweep.districts import plan_districts
+
+    seconds = params.time_limit - (time.perf_counter() - started)
+    routes, lost, _ = plan_districts(streets, network, fleet, reachable, snapped,
+                                     max(1.0, seconds * 0.9), params.district_tasks,
+                                     params.workers, params.max_snap_m, params.solutions)
+    unassigned = unassigned + lost
+    routes = [r for r in routes if any(s.type == "serve" for s in r.steps)]
+    schedule = _schedule("partial" if unassigned else "solved", routes, unassigned,
+                         sum(r.swept_m for r in routes), total_m, started, inputs, date)
+    swept = {st.task for r in routes for st in r.steps if st.type == "serve"}
+    done = [t for t in reachable if t.id in swept]
+    bound = sum(t.length_m for t in done) + deadhead_lower_bound_m(network, done)
+    summary = schedule.summary.model_copy(update={"driven_km_lower_bound": round(bound / 1000, 3)})
+    return schedule.model_copy(update={"summary": summary})
+
+
+def _scarce_first(
+    streets: list[Street], network: StreetNetwork, fleet: Fleet, tasks: list[SweepTask],
+    snapped: dict[str, tuple[int, float]], params: PlanParams, full: SweepModel, seconds: float,
+) -> list[list[int]] | None:
+    """Starting routes that make room first for the work fewest vehicles may do.
+
+    OR-Tools' insertion fills the cheap small sweepers with streets any type
+    may sweep, then finds no room for the alleys only they fit, and its local
+    search rarely undoes that. So for a quarter of the time the same model is
+    solved with the penalty of leaving out a task raised by how few vehicles
+    may do it (ranked above every priority); the full model starts from those
+    routes with the true penalties. None when every task may go to every
+    vehicle.
+    """
+    fits = [sum(1 for v in fleet.vehicles if v.type in t.types) for t in tasks]
+    levels = sorted(set(fits))
+    if len(levels) < 2 or (seconds < 1 and params.solutions is None):
+        return None
+    top = max(t.priority for t in tasks) + 1
+    boost = {i: top * sum(1 for lv in levels if lv > f) for i, f in enumerate(fits)}
+    first = SweepModel(streets, network, fleet, tasks, snapped,
+                       balance_weight=params.balance_weight, boost=boost)
+    result = first.solve(max(seconds, 0.5), None, params.solutions)
+    if result.status != "solved":
+        return None
+    return [[n for n, _ in result.routes.get(k, []) if first.visits[n].task is not None]
+            for k in range(len(fleet.vehicles))]
+
+
+def _driven_lower_bound(model: SweepModel, routes: list[Route]) -> float:
+    """Swept length plus, per swept task, the shortest drive into it from anywhere.
+
+    Every task served is entered from the end of another served task, a depot
+    or a facility, so the cheapest such entry (over both sweeping directions,
+    on the real link lengths) bounds its deadhead from below; the sum with the
+    swept length bounds the km any plan sweeping the same work must drive.
+    """
+    served = {s.task for r in routes for s in r.steps if s.type == "serve"}
+    visits = [v for v in model.visits if v.task is not None and model.tasks[v.task].id in served]
+    if not visits:
+        return 0.0
+    sources = sorted({v.end for v in visits}
+                     | {v.start for v in model.visits if v.kind == "depot"}
+                     | set(model.facility_nodes.values()))
+    n = len(model.network.nodes)
+    shortest: dict[tuple[int, int], float] = {}  # parallel links: keep the shorter
+    for lk in model.network.links:
+        for pair in [(lk.u, lk.v)] + ([] if lk.oneway else [(lk.v, lk.u)]):
+            shortest[pair] = min(shortest.get(pair, np.inf), max(lk.length_m, 1e-9))
+    rows, cols = zip(*shortest)
+    graph = csr_array((list(shortest.values()), (list(rows), list(cols))), shape=(n, n))
+    dist = dijkstra(graph, directed=True, indices=sources)
+    src = np.asarray(sources)
+    best: dict[str, float] = {}
+    length: dict[str, float] = {}
+    for v in visits:
+        task = model.tasks[v.task]  # type: ignore[index]
+        into = dist[:, v.start].copy()
+        into[src == v.end] = np.inf  # not from its own end
+        best[task.id] = min(best.get(task.id, np.inf), float(into.min()))
+        length[task.id] = task.length_m
+    return sum(length.values()) + sum(b for b in best.values() if np.isfinite(b))
+
+
+def _snap_inside(
+    points: dict[str, Point], network: StreetNetwork, inside: np.ndarray, max_m: float,
+    fleet: Fleet, inputs: dict[str, InputRef] | None,
+) -> dict[str, tuple[int, float]]:
+    """Snap ``depot:<id>`` / ``facility:<id>`` points; too far is an error on the fleet file."""
+    keep = np.flatnonzero(inside)
+    sub = StreetNetwork(nodes=tuple(network.nodes[i] for i in keep), links=())
+    out = {}
+    for key, (i, dist) in snap(points, sub).items():
+        if dist > max_m:
+            kind, ident = key.split(":", 1)
+            section = "depots" if kind == "depot" else "facilities"
+            ids = ([d.id for d in fleet.depots] if kind == "depot"
+                   else [f.id for f in fleet.facilities])
+            n = ids.index(ident)
+            ref = (inputs or {}).get("fleet")
+            raise InputError(ref.path if ref else None, f"{section}[{n}] (id {ident!r})", "at",
+                             f"{dist:.0f} m from the nearest drivable street node "
+                             f"(limit {max_m:.0f} m): is it outside the street network?")
+        out[key] = (int(keep[i]), dist)
+    return out
+
+
+LATE = ("did not fit its vehicle's shift or window once dump and refill trips and breaks "
+        "were driven")
+
+
+def _drive_routes(
+    model: SweepModel, orders: list[list[int]], rounds: int = 4
+) -> tuple[list[Route], dict[int, str]]:
+    """Drive every vehicle's order; repeat sweeps wait for their gap, across vehicles.
+
+    A repeat sweep that starts too soon after the sweep before it (the two
+    may be on different vehicles) gets that earliest start and its route is
+    driven again; after ``rounds`` the ones still too soon are unassigned.
+    Returns the routes and, per task index left out, the reason.
+    """
+    lost: dict[int, str] = {}
+    earliest: dict[int, int] = {}
+    orders = [list(o) for o in orders]
+    timed = [time_route(model, model.vehicles[k], o, earliest) for k, o in enumerate(orders)]
+    for attempt in range(rounds + 1):
+        waits = _repeat_waits(model, [steps for steps, _ in timed])
+        late = {t: at for t, at in waits.items() if at > earliest.get(t, 0)}
+        if not late:
+            break
+        if attempt < rounds:
+            earliest.update(late)
+        else:  # give up on the repeats that still come too soon
+            for t in late:
+                hours = model.streets[model.tasks[t].street].min_hours_between
+                lost[t] = f"could not be swept {hours:g} h after the sweep before it"
+            orders = [[n for n in o if model.visits[n].task not in late] for o in orders]
+        timed = [time_route(model, model.vehicles[k], o, earliest) for k, o in enumerate(orders)]
+    for _, dropped in timed:
+        lost.update({t: LATE for t in dropped if t not in lost})
+    routes = [_route(model, k, steps) for k, (steps, _) in enumerate(timed)]
+    return routes, lost
+
+
+def _repeat_waits(model: SweepModel, timed: list[list[Step]]) -> dict[int, int]:
+    """Earliest start each repeat sweep needs: the end of the sweep before it plus the gap."""
+    index = {t.id: i for i, t in enumerate(model.tasks)}
+    done: dict[tuple[int, str, int], list[tuple[int, int, int]]] = {}
+    for steps in timed:
+        for st in steps:
+            if st.type == "serve" and st.task is not None:
+                t = model.tasks[index[st.task]]
+                done.setdefault((t.street, t.side, t.pass_no), []).append(
+                    (t.sweep_no, index[st.task], st.end))
+    out: dict[int, int] = {}
+    for (street, _, _), sweeps in done.items():
+        gap = round(model.streets[street].min_hours_between * 3600)
+        if not gap:
+            continue
+        sweeps.sort()
+        for (_, _, end), (_, later, _) in zip(sweeps, sweeps[1:]):
+            out[later] = end + gap
+    return out
+
+
+def _route(model: SweepModel, k: int, steps: list[Step]) -> Route:
+    """Vehicle ``k``'s route from its driven steps, with distances and cost."""
+    veh = model.vehicles[k]
+    vt = model.fleet.vehicle_type(veh.type)
+    swept = sum(s.distance_m for s in steps if s.type == "serve")
+    dead = sum(s.distance_m for s in steps if s.type == "deadhead")
+    hours = (steps[-1].end - steps[0].start) / 3600 if steps else 0.0
+    over = max(0, steps[-1].end - veh.shift_end) if steps else 0
+    cost = (vt.cost_per_km * (swept + dead) / 1000 + vt.cost_per_hour * hours
+            + vt.overtime_cost_per_hour * over / 3600)
+    return Route(vehicle=veh.id, shift=sum(v.id == veh.id for v in model.vehicles[:k]),
+                 vehicle_type=vt.id, depot=veh.depot, steps=tuple(steps),
+                 swept_m=swept, deadhead_m=dead, cost=round(cost, 2), overtime_s=round(over))
+
+
+def _schedule(
+    status: str,
+    routes: list[Route],
+    unassigned: list[Unassigned],
+    swept_m: float,
+    needed_m: float,
+    started: float,
+    inputs: dict[str, InputRef] | None,
+    date: str | None,
+) -> Schedule:
+    dead = sum(r.deadhead_m for r in routes)
+    driven = swept_m + dead
+    summary = Summary(
+        vehicles_used=len(routes),
+        swept_km=round(swept_m / 1000, 3),
+        deadhead_km=round(dead / 1000, 3),
+        deadhead_pct=round(100 * dead / driven, 2) if driven else 0.0,
+        sweeping_rate_pct=round(100 * swept_m / needed_m, 2) if needed_m else 100.0,
+        overtime_s=sum(r.overtime_s for r in routes),
+        unassigned=len(unassigned),
+        cost=round(sum(r.cost for r in routes), 2),
+        solve_s=round(time.perf_counter() - started, 2),
+    )
+    return Schedule(status=status, date=date, summary=summary,  # type: ignore[arg-type]
+                    routes=tuple(routes), unassigned=tuple(unassigned), inputs=inputs or {})

@@ -1,0 +1,167 @@
+"""Timing a vehicle's route and inserting its dump and refill trips.
+
+The OR-Tools model orders the work with each task carrying its share of
+reload time; here the route is driven step by step: before a task that
+would overfill the hopper (or empty the tank) the vehicle drives to the
+facility of that kind that adds the least detour, breaks are taken when
+their window opens (or before a step would carry past it), windows are
+waited for, and a task whose window is missed, or the last task while the
+shift is overrun, is dropped and the route driven again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from streetcrew.models.fleet import Break, Facility, Vehicle, VehicleType
+from streetcrew.models.schedule import Step
+from streetcrew.solver.sweep.engine_ortools import SweepModel
+from streetcrew.solver.sweep.turns import Place
+
+
+@dataclass
+class _Drive:
+    model: SweepModel
+    vt: VehicleType
+    steps: list[Step]
+    t: int
+    pos: int
+    arc: int | None = None  # the arc just swept; None at a depot or facility
+    hopper: float = 0.0
+    water: float = 0.0
+
+    def to(self, place: Place) -> None:
+        """Drive to a place (a node, or into an arc about to be swept), turns included."""
+        here = Place(arc=self.arc) if self.arc is not None else Place(node=self.pos)
+        leg = self.model.turns.leg(here, place)
+        if place.node is not None:
+            self.arc = None  # turned round in the yard
+        if leg.metres == 0 and leg.turn_s == 0:
+            return
+        secs = round(leg.metres / (self.vt.travel_kmh / 3.6) + leg.turn_s)
+        self.steps.append(Step(type="deadhead", start=self.t, end=self.t + secs,
+                               distance_m=leg.metres, from_node=self.pos, to_node=leg.nodes[-1],
+                               path=leg.nodes, turn_s=leg.turn_s, turns=leg.turns,
+                               load=self.hopper, water=self.water))
+        self.t += secs
+        self.pos = leg.nodes[-1]
+        self.arc = None
+
+
+def _take_breaks(d: _Drive, pending: list[Break], next_s: int, final: bool = False) -> bool:
+    """Take every break that is due before a step of ``next_s`` seconds; False if one is missed."""
+    while pending:
+        b = pending[0]
+        if not (d.t >= b.earliest or d.t + next_s > b.latest or final):
+            return True
+        start = max(d.t, b.earliest)
+        if start > b.latest:
+            return False
+        end = start + round(b.minutes * 60)
+        d.steps.append(Step(type="break", start=start, end=end, from_node=d.pos, to_node=d.pos,
+                            load=d.hopper, water=d.water))
+        d.t = end
+        pending.pop(0)
+    return True
+
+
+def _simulate(model: SweepModel, veh: Vehicle, nodes: list[int],
+              earliest: dict[int, int]) -> tuple[list[Step], int | None]:
+    """The route's steps, and the position in ``nodes`` of the first task that fails."""
+    vt = model.fleet.vehicle_type(veh.type)
+    depot = next(v.start for v in model.visits if v.kind == "depot" and v.depot == veh.depot)
+    d = _Drive(model, vt, [Step(type="start", start=veh.shift_start, end=veh.shift_start,
+                                from_node=depot, to_node=depot, facility=veh.depot)],
+               veh.shift_start, depot)
+    pending = sorted(veh.breaks, key=lambda b: b.earliest)
+    for i, node in enumerate(nodes):
+        visit = model.visits[node]
+        assert visit.task is not None
+        task = model.tasks[visit.task]
+        road_class = model.streets[task.street].road_class
+        debris = task.length_m / 1000 * vt.debris_per_km(road_class) * 1000
+        water = task.length_m / 1000 * vt.water_l_per_km
+        kinds = []
+        if d.hopper + debris > vt.hopper_m3 * 1000:
+            kinds.append("dump")
+        if d.water + water > vt.water_l:
+            kinds.append("water")
+        for kind in kinds:
+            fac = _nearest(model, kind, d.pos, visit.start)
+            if fac is None:
+                return d.steps, i
+            d.to(Place(node=model.facility_nodes[fac.id]))
+            service = round(fac.service_min * 60)
+            if not _take_breaks(d, pending, service):
+                return d.steps, i
+            d.t = max(d.t, fac.opens)
+            if d.t + service > fac.closes:
+                return d.steps, i
+            if kind == "dump":
+                d.hopper = 0.0
+            else:
+                d.water = 0.0
+            d.steps.append(Step(type="dump" if kind == "dump" else "refill", start=d.t,
+                                end=d.t + service, facility=fac.id, from_node=d.pos,
+                                to_node=d.pos, load=d.hopper, water=d.water))
+            d.t += service
+        d.to(visit.place_in)
+        sweep = model.sweep_s(visit.task, vt.id)
+        if not _take_breaks(d, pending, sweep):
+            return d.steps, i
+        d.t = max(d.t, earliest.get(visit.task, 0))
+        if task.window is not None:
+            d.t = max(d.t, task.window.start)
+            if d.t + sweep > task.window.end:
+                return d.steps, i
+        d.hopper += debris
+        d.water += water
+        d.steps.append(Step(type="serve", start=d.t, end=d.t + sweep, distance_m=task.length_m,
+                            task=task.id, street=model.streets[task.street].id, side=task.side,
+                            from_node=visit.start, to_node=visit.end, forward=visit.forward,
+                            load=d.hopper,
+                            water=d.water))
+        d.t += sweep
+        d.pos, d.arc = visit.end, visit.arc
+    d.to(Place(node=depot))
+    # a break that would only start after the vehicle is back is not due: the day is over
+    pending = [b for b in pending if b.earliest < d.t]
+    if not _take_breaks(d, pending, 0, final=True) and nodes:
+        return d.steps, len(nodes) - 1
+    d.steps.append(Step(type="end", start=d.t, end=d.t, from_node=depot, to_node=depot,
+                        facility=veh.depot, load=d.hopper, water=d.water))
+    if d.t > veh.latest_end and nodes:
+        return d.steps, len(nodes) - 1
+    return d.steps, None
+
+
+def _nearest(model: SweepModel, kind: str, here: int, then: int) -> Facility | None:
+    best, best_m = None, float("inf")
+    for fac in model.fleet.facilities:
+        if fac.kind not in (kind, "both"):
+            continue
+        node = model.facility_nodes[fac.id]
+        metres = model.paths.distance(here, node) + model.paths.distance(node, then)
+        if metres < best_m:
+            best, best_m = fac, metres
+    return best
+
+
+def time_route(
+    model: SweepModel, veh: Vehicle, nodes: list[int], earliest: dict[int, int] | None = None
+) -> tuple[list[Step], list[int]]:
+    """Steps of a feasible route and the tasks (indices) that had to be dropped.
+
+    ``earliest`` holds, per task index, a clock time before which it may not
+    start (a repeat sweep waits for its gap after the one before).
+    """
+    keep = list(nodes)
+    dropped: list[int] = []
+    while True:
+        steps, failed = _simulate(model, veh, keep, earliest or {})
+        if failed is None:
+            return steps, dropped
+        task = model.visits[keep[failed]].task
+        assert task is not None
+        dropped.append(task)
+        del keep[failed]
