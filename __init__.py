@@ -1,1 +1,136 @@
-"""streetcrew: next-day work plans for a city's street sweepers, patrol volunteers and crews."""
+"""streetcrew: next-day work plans for a city's street sweepers, patrol volunteers and crews.
+
+The public Python API. Every plan it returns has been through the independent checker:
+``schedule.checked`` is true and ``schedule.violations`` lists what it found (empty when the
+plan is feasible)::
+
+    import streetcrew
+
+    streets = streetcrew.read_streets("streets.geojson")      # or an OSM extract
+    fleet = streetcrew.read_fleet("fleet.yaml")
+    schedule = streetcrew.plan(streets, fleet, time_limit=30, solutions=60)
+    print(schedule.summary.served_km, schedule.summary.coverage_pct, schedule.violations)
+    streetcrew.check(streets, fleet, schedule)                 # [] when feasible
+
+    problem = streetcrew.read_carp("gdb1.dat")                 # the CARP core
+    solution = streetcrew.solve(problem, time_limit=2)
+    streetcrew.check_carp(problem, solution)                   # []
+
+Readers raise :class:`InputError` naming the file, the record and the field. The data
+types live in :mod:`streetcrew.models`, the planners in :mod:`streetcrew.solver`; the
+command line (``streetcrew``) is a thin layer over the same functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from streetcrew.models.base import InputError
+
+if TYPE_CHECKING:
+    from streetcrew.models.carp import CarpProblem
+    from streetcrew.models.fleet import Fleet
+    from streetcrew.models.patrol import Volunteer
+    from streetcrew.models.schedule import Schedule, Violation
+    from streetcrew.models.solution import CarpSolution
+    from streetcrew.models.streets import Street
+
+__version__ = "0.2.0"
+__all__ = [
+    "InputError",
+    "check",
+    "check_carp",
+    "patrol",
+    "plan",
+    "read_carp",
+    "read_fleet",
+    "read_streets",
+    "read_volunteers",
+    "solve",
+]
+
+
+def read_streets(path: str | Path, date: dt.date | None = None) -> list[Street]:
+    """Street segments from GeoJSON, CSV with WKT (our schema, Cambridge, San Francisco's
+    sweeping schedule) or an OpenStreetMap extract; ``date`` picks a dated schedule's day."""
+    from streetcrew.models.io.streets import read_street_source
+
+    return read_street_source(path, date)
+
+
+def read_fleet(path: str | Path) -> Fleet:
+    """Depots, facilities, vehicle types and vehicles from YAML or JSON."""
+    from streetcrew.models.io.fleet import read_fleet as read
+
+    return read(path)
+
+
+def read_volunteers(path: str | Path) -> list[Volunteer]:
+    """Patrol volunteers from CSV."""
+    from streetcrew.models.io.patrol import read_volunteers as read
+
+    return read(path)
+
+
+def read_carp(path: str | Path) -> CarpProblem:
+    """A CARPLIB ``.dat`` instance."""
+    from streetcrew.models.io.carp import read_carp as read
+
+    return read(path)
+
+
+def plan(streets: list[Street], fleet: Fleet, *, time_limit: float = 60.0, seed: int = 0,
+         solutions: int | None = None, date: dt.date | None = None, workers: int = 0,
+         balance_weight: int = 0) -> Schedule:
+    """Sweeping routes for ``fleet`` over ``streets``, checked.
+
+    ``solutions`` bounds each search by solutions found instead of by the clock (the time
+    limit stays a safety cap): the same plan on every run and machine.
+    """
+    from streetcrew.solver.sweep import run
+    from streetcrew.solver.sweep.plan import PlanParams
+
+    params = PlanParams(time_limit=time_limit, seed=seed, solutions=solutions,
+                        workers=workers, balance_weight=balance_weight)
+    return run.plan(streets, fleet, params, None, date)
+
+
+def check(streets: list[Street], fleet: Fleet, schedule: Schedule) -> list[Violation]:
+    """Every way ``schedule`` breaks the streets' and the fleet's rules, recomputed from the
+    raw network (never from the planner's numbers); empty when it is feasible."""
+    from streetcrew.solver.sweep.check import check_schedule
+
+    return check_schedule(streets, fleet, schedule)
+
+
+def patrol(streets: list[Street], volunteers: list[Volunteer], *, date: dt.date | None = None,
+           time_limit: float = 60.0, solutions: int | None = None, workers: int = 0
+           ) -> Schedule:
+    """Volunteer patrol walks over the walkable streets, checked (``schedule.patrol`` holds
+    the priority and must-cover figures)."""
+    from streetcrew.solver.patrol import run
+    from streetcrew.solver.patrol.plan import PatrolParams
+
+    params = PatrolParams(time_limit=time_limit, solutions=solutions, workers=workers)
+    return run.plan(run.PatrolInputs(list(streets), list(volunteers)), params, date)
+
+
+def solve(problem: CarpProblem, *, time_limit: float = 10.0, seed: int = 0,
+          engine: str = "auto", workers: int | None = None) -> CarpSolution:
+    """Solve a CARP instance (``engine``: auto, pyvrp or ortools)."""
+    from streetcrew.solver.carp.params import SolveParams
+    from streetcrew.solver.carp.solve import solve as run
+
+    options: dict[str, object] = {"time_limit": time_limit, "seed": seed, "engine": engine}
+    if workers is not None:
+        options["workers"] = workers
+    return run(problem, SolveParams.model_validate(options))
+
+
+def check_carp(problem: CarpProblem, solution: CarpSolution) -> list[Violation]:
+    """Coverage, capacity, directions, fleet and cost of a CARP solution, recomputed."""
+    from streetcrew.solver.carp.check import check as run
+
+    return run(problem, solution)

@@ -1,15 +1,20 @@
-"""streetcrew data models and readers (pure data: no solver imports)."""
+"""streetcrew's data: validated, immutable models and their readers and writers (``io``).
 
-from streetcrew.models.carp import CarpProblem, Link, Task
+Nothing here imports a solver.
+"""
+
 from streetcrew.models.base import InputError
+from streetcrew.models.carp import CarpProblem, Link, Task
 from streetcrew.models.io.carp import parse_carp, read_carp
-from streetcrew.models.solution import CarpSolution, Service, Violation, solution_from_dict
+from streetcrew.models.schedule import Schedule, Violation
+from streetcrew.models.solution import CarpSolution, Service, solution_from_dict
 
 __all__ = [
     "CarpProblem",
     "CarpSolution",
     "InputError",
     "Link",
+    "Schedule",
     "Service",
     "Task",
     "Violation",

@@ -7,14 +7,12 @@ integers in the unit of the input (CARPLIB: abstract cost units).
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import model_validator
+
+from streetcrew.models.base import Frozen
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Link(_Frozen):
+class Link(Frozen):
     """A street link between two nodes that a vehicle may traverse.
 
     An undirected link (an *edge*) may be traversed both ways; a one-way link
@@ -35,7 +33,7 @@ class Link(_Frozen):
         return self
 
 
-class Task(_Frozen):
+class Task(Frozen):
     """Required work on one link: served once, in one direction.
 
     ``link`` indexes ``CarpProblem.links``. A task on an undirected link may be
@@ -57,7 +55,7 @@ class Task(_Frozen):
         return self
 
 
-class CarpProblem(_Frozen):
+class CarpProblem(Frozen):
     """A capacitated arc-routing problem: one depot, identical vehicles.
 
     ``vehicles_min`` is the file's vehicle count (in CARPLIB a lower bound on

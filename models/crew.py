@@ -7,21 +7,20 @@ hours as decimal hours, dates ISO ``YYYY-MM-DD``, weekdays ``mon`` .. ``sun``.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from streetcrew.models.schedule import InputRef
+from streetcrew.models.base import Frozen
+from streetcrew.models.schedule import InputRef, Violation
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Role = Literal["driver", "helper", "both"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
-
-class CrewMember(_Frozen):
+class CrewMember(Frozen):
     """One person who may drive (``licences``) or help on a vehicle, at one depot."""
 
     id: str = Field(min_length=1)
@@ -57,7 +56,7 @@ class CrewMember(_Frozen):
         return self.role in ("helper", "both")
 
 
-class CrewRules(_Frozen):
+class CrewRules(Frozen):
     """Working-time rules for the roster; every field has a documented default."""
 
     max_hours_day: float = Field(default=10.0, gt=0)  # one duty's length, start to end
@@ -82,11 +81,19 @@ class CrewRules(_Frozen):
             raise ValueError("night_to must be after night_from (06:00 the next day is 30:00)")
         return self
 
+    def night_hours(self, start: int, end: int) -> float:
+        """Hours of [start, end) inside the night window (of the duty's day or the one before)."""
+        total = 0
+        for shift in (-86_400, 0, 86_400):
+            lo, hi = self.night_from + shift, self.night_to + shift
+            total += max(0, min(end, hi) - max(start, lo))
+        return total / 3600
 
-class Duty(_Frozen):
+
+class Duty(Frozen):
     """A route to staff on one day: taken from a schedule."""
 
-    day: str  # ISO date
+    day: dt.date
     route: str  # label: the vehicle id, ``L1-shift2`` when the vehicle has several shifts
     vehicle: str
     vehicle_type: str
@@ -100,8 +107,8 @@ class Duty(_Frozen):
         return (self.end - self.start) / 3600
 
 
-class Assignment(_Frozen):
-    day: str
+class Assignment(Frozen):
+    day: dt.date
     route: str
     vehicle: str
     vehicle_type: str
@@ -113,14 +120,14 @@ class Assignment(_Frozen):
     helper_needed: bool = False
 
 
-class Uncovered(_Frozen):
-    day: str
+class Uncovered(Frozen):
+    day: dt.date
     route: str
     role: Literal["driver", "helper"]
     reason: str
 
 
-class PersonLoad(_Frozen):
+class PersonLoad(Frozen):
     id: str
     name: str
     duties: int
@@ -129,7 +136,7 @@ class PersonLoad(_Frozen):
     nights: int
 
 
-class Stage(_Frozen):
+class Stage(Frozen):
     """One objective of the roster, solved with the earlier ones kept."""
 
     name: Literal["coverage", "balance", "continuity"]
@@ -140,13 +147,13 @@ class Stage(_Frozen):
     seconds: float
 
 
-class Roster(_Frozen):
+class Roster(Frozen):
     """Who works which route on which day; uncovered duties listed with the reason."""
 
     # optimal: every stage proven; within_gap: proven within ``rules.gap``; feasible: the
     # time ran out first; partial: some duty is uncovered (see ``uncovered``)
     status: Literal["optimal", "within_gap", "feasible", "partial", "infeasible"]
-    days: tuple[str, ...]
+    days: tuple[dt.date, ...]
     assignments: tuple[Assignment, ...]
     uncovered: tuple[Uncovered, ...]
     load: tuple[PersonLoad, ...]
@@ -159,3 +166,9 @@ class Roster(_Frozen):
     solve_s: float
     rules: CrewRules
     inputs: dict[str, InputRef] = Field(default_factory=dict)  # crew, rules, schedules
+    checked: bool = False  # the independent checker has run
+    violations: tuple[Violation, ...] = ()  # what it found; a roster that fails is not written
+
+    def with_check(self, violations: list[Violation]) -> Roster:
+        """This roster with the checker's verdict recorded."""
+        return self.model_copy(update={"violations": tuple(violations), "checked": True})

@@ -10,33 +10,27 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from streetcrew.models.base import Frozen, format_clock
 from streetcrew.models.streets import ROAD_CLASSES
-from streetcrew.models.io.write_streets import format_clock
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Point(_Frozen):
+class Point(Frozen):
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
 
 
-class Depot(_Frozen):
+class Depot(Frozen):
     id: str = Field(min_length=1)
     at: Point
 
 
-class Facility(_Frozen):
+class Facility(Frozen):
     """A dump site (empties the hopper), a water point (fills the tank), or both."""
 
     id: str = Field(min_length=1)
@@ -53,7 +47,7 @@ class Facility(_Frozen):
         return self
 
 
-class VehicleType(_Frozen):
+class VehicleType(Frozen):
     id: str = Field(min_length=1)
     hopper_m3: float = Field(gt=0)
     debris_m3_per_km: dict[str, float]  # by road class; missing classes: "default"
@@ -79,7 +73,7 @@ class VehicleType(_Frozen):
         return self.debris_m3_per_km.get(road_class, self.debris_m3_per_km.get("default", 0.0))
 
 
-class Break(_Frozen):
+class Break(Frozen):
     """A break of ``minutes`` that must start within ``[earliest, latest]``."""
 
     earliest: int = Field(ge=0)
@@ -93,7 +87,7 @@ class Break(_Frozen):
         return self
 
 
-class Vehicle(_Frozen):
+class Vehicle(Frozen):
     id: str = Field(min_length=1)
     type: str
     depot: str
@@ -142,7 +136,7 @@ class Vehicle(_Frozen):
         return breaks
 
 
-class TurnPenalties(_Frozen):
+class TurnPenalties(Frozen):
     """Seconds a turn adds to a drive; see README "Turn penalties".
 
     Left turns cross the oncoming traffic (traffic drives on the right). A
@@ -160,7 +154,7 @@ class TurnPenalties(_Frozen):
                 "straight": self.straight_s}[kind]
 
 
-class Fleet(_Frozen):
+class Fleet(Frozen):
     depots: tuple[Depot, ...]
     facilities: tuple[Facility, ...] = ()
     vehicle_types: tuple[VehicleType, ...]

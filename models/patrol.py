@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from streetcrew.models.base import Frozen
 from streetcrew.models.fleet import Point
 
 Mode = Literal["walk", "bike"]
@@ -24,11 +25,8 @@ SERVICE_KINDS: tuple[str, ...] = (
 )
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
-
-class Volunteer(_Frozen):
+class Volunteer(Frozen):
     id: str = Field(min_length=1)
     name: str = ""
     at: Point  # meeting point
@@ -49,7 +47,7 @@ class Volunteer(_Frozen):
         return self
 
 
-class Case(_Frozen):
+class Case(Frozen):
     """A problem reported at a place: it raises the priority of the nearest street."""
 
     id: str = Field(min_length=1)

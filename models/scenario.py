@@ -28,18 +28,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from streetcrew.models.base import InputError
+from streetcrew.models.base import Frozen, InputError
 from streetcrew.models.fleet import Fleet, Point, Vehicle
 from streetcrew.models.streets import ROAD_CLASSES, Street
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class AddVehicles(_Frozen):
+class AddVehicles(Frozen):
     kind: Literal["add_vehicles"] = "add_vehicles"
     type: str
     count: int = Field(default=1, ge=1)
@@ -49,14 +45,14 @@ class AddVehicles(_Frozen):
     id_prefix: str | None = None
 
 
-class RemoveVehicles(_Frozen):
+class RemoveVehicles(Frozen):
     kind: Literal["remove_vehicles"] = "remove_vehicles"
     ids: tuple[str, ...] = ()
     type: str | None = None
     count: int = Field(default=1, ge=1)
 
 
-class ChangeShifts(_Frozen):
+class ChangeShifts(Frozen):
     kind: Literal["change_shifts"] = "change_shifts"
     ids: tuple[str, ...] = ()
     type: str | None = None
@@ -65,18 +61,18 @@ class ChangeShifts(_Frozen):
     overtime_min: float | None = Field(default=None, ge=0, le=24 * 60)
 
 
-class MoveFacility(_Frozen):
+class MoveFacility(Frozen):
     kind: Literal["move_facility"] = "move_facility"
     id: str
     at: Point
 
 
-class CloseFacility(_Frozen):
+class CloseFacility(Frozen):
     kind: Literal["close_facility"] = "close_facility"
     id: str
 
 
-class ChangeStreets(_Frozen):
+class ChangeStreets(Frozen):
     kind: Literal["change_streets"] = "change_streets"
     ids: tuple[str, ...] = ()
     road_class: str | None = None
@@ -95,7 +91,7 @@ CHANGES: dict[str, type[BaseModel]] = {
 }
 
 
-class Base(_Frozen):
+class Base(Frozen):
     streets: str | None = None  # absolute paths once read; None: the bundled demo
     fleet: str | None = None
     crew: str | None = None
@@ -106,12 +102,12 @@ class Base(_Frozen):
     date: str | None = None
 
 
-class Scenario(_Frozen):
+class Scenario(Frozen):
     name: str = Field(min_length=1)
     changes: tuple[Change, ...] = ()
 
 
-class ScenarioSet(_Frozen):
+class ScenarioSet(Frozen):
     file: str
     base: Base
     scenarios: tuple[Scenario, ...]  # the base itself first, named "base"

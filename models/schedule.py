@@ -1,29 +1,54 @@
 """The one result type of every planner: a schedule of timed steps.
 
-JSON is its canonical form (``Schedule.model_dump_json``); CSV, GeoJSON,
-pictures and route sheets are derived from it. Units: distances in metres,
-clock times in seconds after midnight of the plan date, loads in litres of
-debris (hopper) and litres of water, money in the fleet's currency.
+JSON is its canonical form (``Schedule.model_dump_json``, read back by
+:func:`streetcrew.models.io.schedule.read_schedule`); CSV, GeoJSON, pictures and
+route sheets are derived from it. Units are in the field names or stated here:
+distances in metres (``_m``) or kilometres (``_km``), clock times in seconds after
+midnight of the plan date, durations in seconds (``_s``), loads in litres of debris
+(hopper) and litres of water, money in the fleet's currency.
+
+Two kinds of schedule share it: ``sweep`` (vehicles of a fleet) and ``patrol``
+(volunteers walking or cycling). A sweep route names its ``vehicle``, ``vehicle_type``
+and ``depot``; a patrol route its ``team`` (volunteer ids joined by ``+``), its ``mode``
+(its meeting point is the team's first volunteer's). The summary means the same for both; what only a patrol has is in
+``patrol``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, model_validator
+
+from streetcrew.models.base import Frozen
+
+SCHEMA_VERSION = 2  # 2: kind, served_*, coverage_pct, Route.team/mode, Violation records
 
 StepType = Literal["start", "deadhead", "serve", "dump", "refill", "break", "end"]
 Status = Literal["solved", "partial", "infeasible", "no-work"]
+Kind = Literal["sweep", "patrol"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class Violation(Frozen):
+    """One reason a result is not acceptable, from any of the independent checkers.
+
+    ``kind`` is a short tag (``coverage``, ``capacity``, ``shift``, ``path``, ...),
+    ``where`` the route, street or person it concerns (None for the whole result).
+    """
+
+    kind: str
+    message: str
+    where: str | None = None
+
+    def __str__(self) -> str:
+        return f"[{self.kind}] " + (f"{self.where}: " if self.where else "") + self.message
 
 
-class Step(_Frozen):
-    """One thing a vehicle does, from ``start`` to ``end`` (clock seconds).
+class Step(Frozen):
+    """One thing a vehicle (or a patrol team) does, from ``start`` to ``end`` (clock seconds).
 
     ``serve`` names the task and street and the direction of travel as the
     network nodes ``from_node -> to_node``; ``deadhead`` carries the node path
@@ -52,36 +77,54 @@ class Step(_Frozen):
     water: float = 0.0
 
 
-class Route(_Frozen):
-    """One vehicle shift's day. ``shift`` tells apart the shifts of a vehicle id that has
-    several records in the fleet file: 0-based, in file order (0 when it has one)."""
+class Route(Frozen):
+    """One vehicle shift's day, or one patrol team's walk.
 
-    vehicle: str
+    ``shift`` tells apart the shifts of a vehicle id that has several records in the fleet
+    file: 0-based, in file order (0 when it has one).
+    """
+
+    vehicle: str | None = None  # sweep routes
     shift: int = Field(default=0, ge=0)
-    vehicle_type: str
-    depot: str
+    vehicle_type: str | None = None
+    depot: str | None = None
+    team: str | None = None  # patrol routes: volunteer ids joined by "+"
+    mode: str | None = None  # patrol routes: walk or bike
     steps: tuple[Step, ...]
-    swept_m: float
-    deadhead_m: float
+    served_m: float  # length swept (or patrolled)
+    deadhead_m: float  # length driven (or walked) without serving
     cost: float
     overtime_s: int = Field(default=0, ge=0)  # worked past the shift end
     driver: str | None = None  # from the crew roster, when one was made
     helper: str | None = None
 
+    @model_validator(mode="after")
+    def _one_owner(self) -> Route:
+        if (self.vehicle is None) == (self.team is None):
+            raise ValueError("a route names either a vehicle or a team")
+        return self
+
+    @property
+    def who(self) -> str:
+        """The vehicle or the team."""
+        return self.vehicle if self.vehicle is not None else str(self.team)
+
     @property
     def label(self) -> str:
         """``L1`` for a first shift, ``L1 (2)`` for the second (pictures, sheets)."""
-        return self.vehicle if self.shift == 0 else f"{self.vehicle} ({self.shift + 1})"
+        return self.who if self.shift == 0 else f"{self.who} ({self.shift + 1})"
 
 
-class Unassigned(_Frozen):
+class Unassigned(Frozen):
+    """Work that is not in any route, and why."""
+
     task: str
     street: str
     side: str
     reason: str
 
 
-class InputRef(_Frozen):
+class InputRef(Frozen):
     """Where an input came from, with its SHA-256 so a check can refuse a changed file."""
 
     path: str
@@ -93,23 +136,26 @@ class InputRef(_Frozen):
         return cls(path=str(path), sha256=hashlib.sha256(path.read_bytes()).hexdigest())
 
 
-class Summary(_Frozen):
-    vehicles_used: int
-    swept_km: float
-    deadhead_km: float
-    deadhead_pct: float
-    sweeping_rate_pct: float = Field(description="swept length / length that needed sweeping")
+class Summary(Frozen):
+    """Figures that mean the same for every planner."""
+
+    routes_used: int = Field(description="routes with work: vehicle shifts or patrol teams")
+    served_km: float = Field(description="length served: swept curb passes, or streets "
+                                         "patrolled (each street once)")
+    deadhead_km: float = Field(description="length driven or walked without serving")
+    deadhead_pct: float = Field(description="deadhead_km / (served_km + deadhead_km)")
+    coverage_pct: float = Field(description="served length / length that needed service")
     overtime_s: int
     unassigned: int
-    cost: float
+    cost: float = Field(description="in the fleet's currency; 0 for volunteers")
     solve_s: float
     driven_km_lower_bound: float | None = Field(
         default=None,
-        description="valid lower bound on km driven (swept + deadhead) for the work planned",
+        description="valid lower bound on km driven (served + deadhead) for the work planned",
     )
 
 
-class PatrolKPIs(_Frozen):
+class PatrolKPIs(Frozen):
     """Patrol plans only: priority is the street's class default plus its decayed cases."""
 
     priority_total: float
@@ -130,17 +176,42 @@ class PatrolKPIs(_Frozen):
     streets_resting: int = 0  # walked too recently to be worth walking again today
 
 
-class Schedule(_Frozen):
+class Schedule(Frozen):
+    """A plan: its status, summary, routes, unassigned work with reasons, and the inputs it
+    was made from (with their SHA-256, so ``streetcrew check`` can refuse changed files).
+
+    ``violations`` is what the independent checker found (empty: it passed); a plan that
+    fails its checker is never written.
+    """
+
+    schema_version: Literal[2] = 2  # SCHEMA_VERSION
+    kind: Kind = "sweep"
     status: Status
-    date: str | None
+    date: dt.date | None
     summary: Summary
     routes: tuple[Route, ...]
     unassigned: tuple[Unassigned, ...]
     inputs: dict[str, InputRef]
-    violations: tuple[str, ...] = ()
+    violations: tuple[Violation, ...] = ()
+    checked: bool = Field(default=False, description="the independent checker has run")
     patrol: PatrolKPIs | None = None
     snap_m: dict[str, float] = Field(
         default_factory=dict,
         description="metres from each depot and facility ('depot:ID', 'facility:ID') to the "
                     "network node it was snapped to",
     )
+
+    @model_validator(mode="after")
+    def _patrol_block(self) -> Schedule:
+        if (self.kind == "patrol") != (self.patrol is not None):
+            raise ValueError("a patrol schedule has its patrol block, a sweep schedule none")
+        return self
+
+    def with_check(self, violations: list[Violation]) -> Schedule:
+        """This schedule with the checker's verdict recorded."""
+        return self.model_copy(update={"violations": tuple(violations), "checked": True})
+
+
+def violation(kind: str, where: str | None, message: str) -> Violation:
+    """Shorthand the checkers use: ``violation("capacity", "vehicle L1", "hopper overfull")``."""
+    return Violation(kind=kind, where=where, message=message)

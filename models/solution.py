@@ -7,6 +7,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from streetcrew.models.carp import CarpProblem
+from streetcrew.models.schedule import Violation
+
+__all__ = ["CarpSolution", "Service", "Violation", "solution_from_dict"]
 
 
 class Service(BaseModel):
@@ -50,19 +53,6 @@ class CarpSolution(BaseModel):
             "vehicles": self.vehicles,
             "routes": routes,
         }
-
-
-class Violation(BaseModel):
-    """One reason a solution is not acceptable."""
-
-    model_config = ConfigDict(frozen=True)
-    kind: str
-    message: str
-    route: int | None = None
-
-    def __str__(self) -> str:
-        where = f"route {self.route + 1}: " if self.route is not None else ""
-        return f"[{self.kind}] {where}{self.message}"
 
 
 def solution_from_dict(

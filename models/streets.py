@@ -12,7 +12,9 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from streetcrew.models.base import DAY_S, Frozen
 
 RoadClass = Literal[
     "motorway", "trunk", "primary", "secondary", "tertiary", "residential", "service", "alley"
@@ -21,14 +23,10 @@ ROAD_CLASSES: tuple[str, ...] = RoadClass.__args__  # type: ignore[attr-defined]
 Sides = Literal["both", "right", "left", "centre", "none"]
 Oneway = Literal["no", "forward", "backward"]  # relative to the digitised direction
 
-DAY_S = 86_400
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
-
-class TimeWindow(_Frozen):
+class TimeWindow(Frozen):
     """Sweeping must happen within ``[start, end]``, seconds after midnight.
 
     ``end`` may exceed 86 400 for a window that runs past midnight
@@ -45,7 +43,7 @@ class TimeWindow(_Frozen):
         return self
 
 
-class ClassDefaults(_Frozen):
+class ClassDefaults(Frozen):
     """What a segment of a road class gets when its file is silent."""
 
     lanes: int
@@ -79,7 +77,7 @@ CLASS_DEFAULTS: dict[str, ClassDefaults] = {
 }
 
 
-class Street(_Frozen):
+class Street(Frozen):
     """One street segment; ``id`` is the file's id, kept for output and errors."""
 
     id: str = Field(min_length=1)
@@ -120,17 +118,6 @@ def haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:
         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     )
     return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(h)))
-
-
-def parse_clock(text: str) -> int:
-    """``"HH:MM"`` or ``"HH:MM:SS"`` (hours may reach 48) to seconds after midnight."""
-    parts = text.strip().split(":")
-    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
-        raise ValueError(f"expected HH:MM, got {text!r}")
-    h, m, s = (int(p) for p in (parts + ["0"])[:3])
-    if m >= 60 or s >= 60 or h > 48:
-        raise ValueError(f"expected HH:MM, got {text!r}")
-    return h * 3600 + m * 60 + s
 
 
 def street_with_defaults(raw: dict[str, object]) -> Street:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from streetcrew import instances
-from streetcrew.models.io.bks import read_bks
 from streetcrew.models.base import InputError
+from streetcrew.models.io.bks import read_bks
 from streetcrew.models.io.carp import read_carp
 from streetcrew.solver.bench.carp import (
     BenchCase,

@@ -43,10 +43,10 @@ def test_bench_plan_records_checked_kpis(tmp_path) -> None:
     [record] = json.loads(out.read_text(encoding="utf-8"))
     assert record["name"] == "grid" and record["feasible"] and record["within_target"]
     assert record["segments"] == len(_grid())
-    assert record["driven_km_lower_bound"] <= record["swept_km"] + record["deadhead_km"]
+    assert record["driven_km_lower_bound"] <= record["served_km"] + record["deadhead_km"]
     assert "| grid | 24 |" in result.output
     kept = json.loads((tmp_path / "keep" / "grid.schedule.json").read_text(encoding="utf-8"))
-    assert round(kept["summary"]["swept_km"], 3) == round(record["swept_km"], 3)
+    assert round(kept["summary"]["served_km"], 3) == round(record["served_km"], 3)
 
 
 def test_bench_plan_says_when_the_target_time_is_missed(tmp_path) -> None:
@@ -75,7 +75,7 @@ def test_bench_plan_runs_a_patrol_case(tmp_path) -> None:
                         "time_limit": 3, "target_s": 60}]}
     result, [record] = _bench(tmp_path, cases)
     assert record["feasible"] and record["vehicles"] == 2
-    assert 0 < record["sweeping_rate_pct"] <= 100
+    assert 0 < record["coverage_pct"] <= 100
     assert 0 < record["covered_of_bound_pct"] <= 100
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from streetcrew import instances
-from streetcrew.models.io.bks import COLUMNS, best_known_values, read_bks
 from streetcrew.models.base import InputError
+from streetcrew.models.io.bks import COLUMNS, best_known_values, read_bks
 
 HEADER = ",".join(COLUMNS)
 GOOD = "gdb,gdb1,12,22,22,5,5,316,316,yes,somewhere"

@@ -110,7 +110,7 @@ def test_rejects_overloaded_route(val5d) -> None:
     merged = routes[0] + routes[1]  # loads 26 + 75 > capacity 75
     violations = check(problem, with_routes(problem, [merged, *routes[2:]]))
     assert [v.kind for v in violations] == ["capacity"]
-    assert violations[0].route == 0
+    assert violations[0].where == "route 1"
     assert "load 101 exceeds capacity 75" in violations[0].message
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 
 import pytest
@@ -10,15 +11,15 @@ from typer.testing import CliRunner
 
 from streetcrew.cli import app
 from streetcrew.instances import demo_fleet
-from streetcrew.models.crew import Assignment, CrewMember, CrewRules, Duty
 from streetcrew.models.base import InputError
+from streetcrew.models.crew import Assignment, CrewMember, CrewRules, Duty
 from streetcrew.models.io.crew import parse_days, read_crew, read_rules
 from streetcrew.models.schedule import Route, Schedule, Step, Summary
 from streetcrew.solver.crews.check import check_roster
-from streetcrew.solver.crews.engine_pulp import solve_roster
 from streetcrew.solver.crews.duties import duties, plan_days
+from streetcrew.solver.crews.engine_pulp import solve_roster
 
-MON = "2026-11-30"  # a Monday
+MON = dt.date(2026, 11, 30)  # a Monday
 RULES = CrewRules(time_limit=20)
 
 
@@ -27,7 +28,7 @@ def _member(ident: str, **kw: object) -> CrewMember:
     return CrewMember.model_validate(data)
 
 
-def _duty(route: str, day: str = MON, start: str = "06:00", hours: float = 8,
+def _duty(route: str, day: dt.date = MON, start: str = "06:00", hours: float = 8,
           vtype: str = "large", depot: str = "D1", helper: bool = False) -> Duty:
     h, m = (int(x) for x in start.split(":"))
     begin = h * 3600 + m * 60
@@ -138,19 +139,19 @@ def test_the_checker_catches_broken_rules() -> None:
            a.model_copy(update={"driver": "A", "start": 3 * 3600}) for a in roster.assignments]
     broken = roster.model_copy(update={"assignments": tuple(bad)})
     problems = check_roster(broken, crew, RULES)
-    assert any("has no licence for large" in p for p in problems)
-    assert any("load table" in p for p in problems)
+    assert any("has no licence for large" in str(p) for p in problems)
+    assert any("load table" in str(p) for p in problems)
     twice = roster.model_copy(update={"assignments": tuple(
         a.model_copy(update={"driver": "A", "day": day1}) for a in roster.assignments)})
-    assert any("2 duties on" in p for p in check_roster(twice, crew, RULES))
+    assert any("2 duties on" in str(p) for p in check_roster(twice, crew, RULES))
     hole = roster.model_copy(update={"assignments": tuple(
         a.model_copy(update={"driver": None}) for a in roster.assignments)})
-    assert any("not listed as uncovered" in p for p in check_roster(hole, crew, RULES))
+    assert any("not listed as uncovered" in str(p) for p in check_roster(hole, crew, RULES))
     resting = roster.model_copy(update={"assignments": (
         roster.assignments[0].model_copy(update={"driver": "A"}),
         Assignment(**(roster.assignments[1].model_dump() | {"driver": "A", "start": 4 * 3600})),
     )})
-    assert any("h rest between" in p for p in check_roster(resting, crew, RULES))
+    assert any("h rest between" in str(p) for p in check_roster(resting, crew, RULES))
 
 
 def test_read_crew_refuses_bad_records_naming_file_row_and_column(tmp_path) -> None:
@@ -200,9 +201,9 @@ def _schedule(tmp_path) -> tuple[str, list[Route]]:
         routes.append(Route(vehicle=vid, vehicle_type=vtype, depot="north-yard",
                             steps=(Step(type="start", start=a, end=a),
                                    Step(type="end", start=b, end=b)),
-                            swept_m=0, deadhead_m=0, cost=0))
-    summary = Summary(vehicles_used=2, swept_km=0, deadhead_km=0, deadhead_pct=0,
-                      sweeping_rate_pct=0, overtime_s=0, unassigned=0, cost=0, solve_s=0)
+                            served_m=0, deadhead_m=0, cost=0))
+    summary = Summary(routes_used=2, served_km=0, deadhead_km=0, deadhead_pct=0,
+                      coverage_pct=0, overtime_s=0, unassigned=0, cost=0, solve_s=0)
     plan = Schedule(status="solved", date=MON, summary=summary, routes=tuple(routes),
                     unassigned=(), inputs={})
     path = tmp_path / "schedule.json"
@@ -220,8 +221,9 @@ def test_crews_command_writes_the_roster_and_check_verifies_it(tmp_path) -> None
     assert "uncovered      0" in res.output and "checked        feasible" in res.output
     with open(out / "roster.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    assert list(rows[0])[4:11] == _week(7)
-    cells = [c for r in rows for d in _week(7) if (c := r[d])]
+    days = [d.isoformat() for d in _week(7)]
+    assert list(rows[0])[4:11] == days
+    cells = [c for r in rows for d in days if (c := r[d])]
     assert len(cells) == 7 * 3  # two routes a day; the large sweeper has a helper too
     assert (out / "roster.png").stat().st_size > 0
     assert (out / "crew-sheets" / "D01.md").read_text(encoding="utf-8").startswith("# D01")
@@ -250,9 +252,9 @@ def test_crews_command_names_a_bad_crew_record(tmp_path) -> None:
 def test_duties_from_a_schedule_label_second_shifts() -> None:
     steps = (Step(type="start", start=0, end=0), Step(type="end", start=3600, end=3600))
     routes = tuple(Route(vehicle="L1", shift=k, vehicle_type="large", depot="D1", steps=steps,
-                         swept_m=0, deadhead_m=0, cost=0) for k in (0, 1))
-    summary = Summary(vehicles_used=1, swept_km=0, deadhead_km=0, deadhead_pct=0,
-                      sweeping_rate_pct=0, overtime_s=0, unassigned=0, cost=0, solve_s=0)
+                         served_m=0, deadhead_m=0, cost=0) for k in (0, 1))
+    summary = Summary(routes_used=1, served_km=0, deadhead_km=0, deadhead_pct=0,
+                      coverage_pct=0, overtime_s=0, unassigned=0, cost=0, solve_s=0)
     plan = Schedule(status="solved", date=None, summary=summary, routes=routes, unassigned=(),
                     inputs={})
     got = duties([(MON, plan)], {"large"})
@@ -323,7 +325,7 @@ def test_a_helper_without_a_driver_is_explained_and_caught() -> None:
     assert reasons["helper"].startswith("no driver: the vehicle stays in")
     odd = roster.model_copy(update={"assignments": tuple(
         a.model_copy(update={"helper": "H"}) for a in roster.assignments)})
-    assert any("without a driver" in p for p in check_roster(odd, crew, RULES))
+    assert any("without a driver" in str(p) for p in check_roster(odd, crew, RULES))
 
 
 def test_check_reads_the_rules_file_the_roster_names(tmp_path) -> None:

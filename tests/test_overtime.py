@@ -43,20 +43,20 @@ def test_overtime_lets_a_short_shift_finish_and_is_counted_and_paid() -> None:
         assert r.overtime_s == max(0, end - veh.shift_end)
         total += r.overtime_s
         hours = (end - r.steps[0].start) / 3600
-        expected = (vt.cost_per_km * (r.swept_m + r.deadhead_m) / 1000 + vt.cost_per_hour * hours
+        expected = (vt.cost_per_km * (r.served_m + r.deadhead_m) / 1000 + vt.cost_per_hour * hours
                     + 30.0 * r.overtime_s / 3600)
         assert r.cost == pytest.approx(expected, abs=0.01)
     assert plan.summary.overtime_s == total > 0
 
     # the same plan is refused against the fleet without overtime, and with a false claim
-    assert any("outside its shift" in p for p in check_schedule(streets, SHORT, plan))
+    assert any("outside its shift" in str(p) for p in check_schedule(streets, SHORT, plan))
     route = plan.routes[0]
     lied = plan.model_copy(update={"routes": (route.model_copy(update={"overtime_s": 0}),
                                               *plan.routes[1:])})
-    assert any("overtime claimed" in p for p in check_schedule(streets, fleet, lied))
+    assert any("overtime claimed" in str(p) for p in check_schedule(streets, fleet, lied))
     hidden = plan.model_copy(update={"summary": plan.summary.model_copy(update={
         "overtime_s": 0})})
-    assert any("summary overtime" in p for p in check_schedule(streets, fleet, hidden))
+    assert any("summary overtime" in str(p) for p in check_schedule(streets, fleet, hidden))
 
 
 def test_change_shifts_may_allow_overtime_alone_and_checks_the_shift() -> None:

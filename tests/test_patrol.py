@@ -52,8 +52,8 @@ def test_patrol_covers_must_streets_within_free_time_and_minutes() -> None:
 def test_buddies_walk_one_route_at_the_slower_pace() -> None:
     vols = [_volunteer("a", 60, buddy="b"), _volunteer("b", 30, mode="bike", buddy="a")]
     _, schedule, kpis = _plan(vols)
-    assert [r.vehicle for r in schedule.routes] == ["a+b"]
-    assert schedule.routes[0].vehicle_type == "walk"
+    assert [r.team for r in schedule.routes] == ["a+b"]
+    assert schedule.routes[0].mode == "walk"
     assert schedule.routes[0].steps[-1].end - schedule.routes[0].steps[0].start <= 30 * 60
     assert kpis.volunteers_used == 2
 
@@ -74,13 +74,13 @@ def test_checker_catches_a_walk_too_long_and_too_fast() -> None:
     vols = [_volunteer("a", 40)]
     streets, schedule, _ = _plan(vols)
     short = [v.model_copy(update={"max_minutes": 5}) for v in vols]
-    assert any("at most 5 min" in p for p in check_patrol(streets, short, [], schedule))
+    assert any("at most 5 min" in str(p) for p in check_patrol(streets, short, [], schedule))
     route = schedule.routes[0]
     i = next(i for i, st in enumerate(route.steps) if st.type == "serve")
     fast = route.steps[i].model_copy(update={"end": route.steps[i].start + 1})
     bad = schedule.model_copy(update={"routes": (route.model_copy(update={
         "steps": route.steps[:i] + (fast,) + route.steps[i + 1:]}),)})
-    assert any("faster than" in p for p in check_patrol(streets, vols, [], bad))
+    assert any("faster than" in str(p) for p in check_patrol(streets, vols, [], bad))
 
 
 def test_patrol_command_plans_the_demo_and_check_verifies_it(tmp_path) -> None:
@@ -114,7 +114,7 @@ def test_a_volunteer_with_too_little_time_for_any_street_is_reported() -> None:
     _, schedule, _ = _plan([_volunteer("a", 40), _volunteer("quick", 2)])
     [u] = [u for u in schedule.unassigned if u.task == "volunteer:quick"]
     assert "shorter than a walk" in u.reason
-    assert all(r.vehicle != "quick" for r in schedule.routes)
+    assert all(r.team != "quick" for r in schedule.routes)
 
 
 def test_a_street_with_reported_cases_goes_to_volunteers_of_those_kinds() -> None:
@@ -127,7 +127,7 @@ def test_a_street_with_reported_cases_goes_to_volunteers_of_those_kinds() -> Non
              for i, at in enumerate(near.values())]
     vols = [_volunteer("g", 60, kinds=("graffiti",)), _volunteer("d", 60, kinds=("dirty-street",))]
     _, schedule, _ = _plan(vols, cases)
-    by = {st.street: r.vehicle for r in schedule.routes for st in r.steps if st.type == "serve"}
+    by = {st.street: r.team for r in schedule.routes for st in r.steps if st.type == "serve"}
     assert any(by.get(sid) == "g" for sid in near)
     assert all(by.get(sid) != "d" for sid in near)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from streetcrew import instances
-from streetcrew.models.io.bks import read_bks
 from streetcrew.models.base import InputError
+from streetcrew.models.io.bks import read_bks
 from streetcrew.models.io.carp import parse_carp, read_carp
 from tests.helpers import DATA
 

@@ -17,8 +17,8 @@ from streetcrew.cli import app
 from streetcrew.models.base import InputError
 from streetcrew.models.io.osm import ATTRIBUTION, HIGHWAY_CLASS, import_osm, read_osm
 from streetcrew.models.io.streets import read_streets
-from streetcrew.models.streets import ROAD_CLASSES
 from streetcrew.models.io.write_streets import write_geojson
+from streetcrew.models.streets import ROAD_CLASSES
 from tests.helpers import DATA
 
 STREETS = DATA / "streets"

@@ -10,10 +10,15 @@ import pytest
 
 from streetcrew import instances
 from streetcrew.models.base import InputError
+from streetcrew.models.io.patrol import (
+    check_must_cover,
+    read_cases,
+    read_must_cover,
+    read_volunteers,
+)
+from streetcrew.models.io.streets import read_streets
 from streetcrew.models.network import build_network
 from streetcrew.models.patrol import SERVICE_KINDS
-from streetcrew.models.io.patrol import check_must_cover, read_cases, read_must_cover, read_volunteers
-from streetcrew.models.io.streets import read_streets
 
 ON = instances.DEMO_DATE  # 2026-11-27
 

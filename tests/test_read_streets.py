@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from streetcrew.cli import app
 from streetcrew.models.base import InputError
 from streetcrew.models.io.streets import load_streets, parse_windows, read_streets
-from streetcrew.models.streets import CLASS_DEFAULTS, TimeWindow
 from streetcrew.models.io.write_streets import window_pair, write_geojson
+from streetcrew.models.streets import CLASS_DEFAULTS, TimeWindow
 from tests.helpers import DATA
 
 STREETS = DATA / "streets"

@@ -13,8 +13,8 @@ from streetcrew.cli import app
 from streetcrew.models.base import InputError
 from streetcrew.models.io.fleet import read_fleet
 from streetcrew.models.io.scenario import read_scenarios
-from streetcrew.models.scenario import apply_changes
 from streetcrew.models.io.write_streets import write_geojson
+from streetcrew.models.scenario import apply_changes
 from tests.helpers import DATA
 from tests.test_sweep_plan import _grid
 
@@ -331,9 +331,9 @@ def test_a_plan_on_a_worker_runs_without_the_nannys_malloc_setting(monkeypatch) 
 
 
 def test_when_every_plan_failed_the_table_and_chart_still_say_so(tmp_path) -> None:
-    from streetcrew.cli import _comparison_md
-    from streetcrew.solver.scenarios import compare as cmp
+    from streetcrew.solver.scenarios.run import comparison_md as _comparison_md
     from streetcrew.solver.outputs.pictures import draw_comparison
+    from streetcrew.solver.scenarios import compare as cmp
 
     task = cmp.Task(file="f", scenario=cmp.Scenario(name="base"), seed=0, time_limit=1,
                     date=None, crew=None, rules=None)
@@ -343,7 +343,7 @@ def test_when_every_plan_failed_the_table_and_chart_still_say_so(tmp_path) -> No
     table_lines = [ln for ln in md.splitlines() if ln.startswith("|")]
     assert len({ln.count("|") for ln in table_lines}) == 1  # header, rule and row agree
     assert "FAILED (1 of 1)" in md and "bad / value" in md
-    png = draw_comparison(rows, tmp_path / "c.png")
+    png = draw_comparison(rows, cmp.KPI_COLUMNS, tmp_path / "c.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

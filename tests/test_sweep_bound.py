@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from streetcrew.models.network import build_network
 from streetcrew.models.io.fleet import read_fleet
+from streetcrew.models.network import build_network
 from streetcrew.models.streets import street_with_defaults
 from streetcrew.solver.sweep.bound import deadhead_lower_bound_m
 from streetcrew.solver.sweep.tasks import build_tasks

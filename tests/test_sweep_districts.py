@@ -6,9 +6,15 @@ import numpy as np
 
 from streetcrew.models.fleet import Vehicle
 from streetcrew.models.network import build_network
+from streetcrew.solver.graph.network import main_component
 from streetcrew.solver.sweep.check import check_schedule
-from streetcrew.solver.sweep.plan import PlanParams, _snap_inside, main_component, plan_sweeping
-from streetcrew.solver.sweep.districts import _bisect, _largest_remainder, make_districts, natural_types
+from streetcrew.solver.sweep.districts import (
+    _bisect,
+    _largest_remainder,
+    make_districts,
+    natural_types,
+)
+from streetcrew.solver.sweep.plan import PlanParams, _snap_inside, plan_sweeping
 from streetcrew.solver.sweep.tasks import build_tasks
 from tests.test_sweep_plan import FLEET, _grid
 
@@ -82,16 +88,16 @@ def test_a_plan_by_districts_passes_the_checker_on_the_whole_network() -> None:
 def test_a_district_plans_without_a_facility_off_its_street_set() -> None:
     from streetcrew.models.fleet import Point
     from streetcrew.models.schedule import Schedule
-    from streetcrew.solver.sweep.districts import _plan_district
+    from streetcrew.solver.sweep.plan import plan_district
 
     far = FLEET.facilities[1].model_copy(update={"id": "far-hydrant",
                                                  "at": Point(lon=118.90, lat=32.10)})
     fleet = FLEET.model_copy(update={"facilities": (*FLEET.facilities, far)})
-    result = _plan_district((_grid(), fleet, 3.0, 500.0, None))
+    result = plan_district((_grid(), fleet, 3.0, 500.0, None))
     assert isinstance(result, Schedule) and result.routes
     assert all(st.facility != "far-hydrant" for r in result.routes for st in r.steps)
     # a depot off the map is still an error, reported for the district
     depot = FLEET.depots[0].model_copy(update={"at": Point(lon=118.90, lat=32.10)})
     off = FLEET.model_copy(update={"depots": (depot,)})
-    message = _plan_district((_grid(), off, 2.0, 500.0, None))
+    message = plan_district((_grid(), off, 2.0, 500.0, None))
     assert isinstance(message, str) and "depots[0]" in message

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from streetcrew.models.network import build_network
 from streetcrew.models.io.fleet import read_fleet
+from streetcrew.models.network import build_network
 from streetcrew.models.streets import TimeWindow, street_with_defaults
 from streetcrew.solver.sweep.tasks import build_tasks
 from tests.helpers import DATA

@@ -30,10 +30,10 @@ def main(seed: int = 2026) -> None:
             steps = (Step(type="start", start=start, end=start),
                      Step(type="end", start=end, end=end))
             routes.append(Route(vehicle=f"{depot[0].upper()}{k + 1:02d}", vehicle_type=kind,
-                                depot=depot, steps=steps, swept_m=0.0, deadhead_m=0.0,
+                                depot=depot, steps=steps, served_m=0.0, deadhead_m=0.0,
                                 cost=0.0))
-    summary = Summary(vehicles_used=len(routes), swept_km=0, deadhead_km=0, deadhead_pct=0,
-                      sweeping_rate_pct=0, overtime_s=0, unassigned=0, cost=0, solve_s=0)
+    summary = Summary(routes_used=len(routes), served_km=0, deadhead_km=0, deadhead_pct=0,
+                      coverage_pct=0, overtime_s=0, unassigned=0, cost=0, solve_s=0)
     schedule = Schedule(status="solved", date="2026-11-30", summary=summary,
                         routes=tuple(routes), unassigned=(), inputs={})
     (HERE / "schedule.json").write_text(schedule.model_dump_json(indent=1) + "\n",

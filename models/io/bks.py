@@ -13,8 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from streetcrew.models.carp import CarpProblem
 from streetcrew.models.base import InputError
+from streetcrew.models.carp import CarpProblem
 
 COLUMNS = (
     "set",

@@ -12,8 +12,8 @@ import re
 from collections import deque
 from pathlib import Path
 
-from streetcrew.models.carp import CarpProblem, Link, Task
 from streetcrew.models.base import InputError
+from streetcrew.models.carp import CarpProblem, Link, Task
 
 _HEADER = re.compile(r"^\s*([A-Z_]+)\s*:\s*(.*?)\s*$")
 _EDGE = re.compile(

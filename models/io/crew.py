@@ -44,11 +44,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from streetcrew.models.base import InputError, parse_clock
 from streetcrew.models.crew import WEEKDAYS, CrewMember, CrewRules
-from streetcrew.models.base import InputError
-from streetcrew.models.io.patrol import _open, _unique, _validate
-from streetcrew.models.io.streets import read_text
-from streetcrew.models.streets import parse_clock
+from streetcrew.models.io.common import load_mapping, open_csv, read_text, unique_id, validate_row
 
 CREW_REQUIRED = ("id", "depot")
 
@@ -56,14 +54,14 @@ CREW_REQUIRED = ("id", "depot")
 def read_crew(path: str | Path, vehicle_types: Iterable[str] | None = None,
               depots: Iterable[str] | None = None) -> list[CrewMember]:
     """Read a crew CSV; licences and depots are checked against the fleet when given."""
-    file, rows = _open(path, CREW_REQUIRED)
+    file, rows = open_csv(path, CREW_REQUIRED)
     known_types = None if vehicle_types is None else set(vehicle_types)
     known_depots = None if depots is None else set(depots)
     out: list[CrewMember] = []
     where: list[str] = []
     first: dict[str, str] = {}
     for n, row in rows:
-        ident, record = _unique(file, n, row, "id", first)
+        ident, record = unique_id(file, n, row, "id", first)
         raw: dict[str, Any] = {"id": ident, "depot": row["depot"].strip()}
         for key in ("name", "contract_hours", "prefer_vehicle", "prefer_route"):
             if row.get(key, "").strip():
@@ -83,7 +81,7 @@ def read_crew(path: str | Path, vehicle_types: Iterable[str] | None = None,
                 except ValueError as exc:
                     raise InputError(file, record, key, str(exc)) from None
         checks = {"available_to": "available_to", "licence": "licences", "weekday": "days"}
-        member = _validate(file, record, CrewMember, raw, checks)
+        member = validate_row(file, record, CrewMember, raw, checks)
         if known_types is not None:
             for t in member.licences:
                 if t not in known_types:
@@ -132,10 +130,9 @@ def parse_days(text: str) -> tuple[str, ...]:
 
 def read_rules(path: str | Path) -> CrewRules:
     """Read a rules file (YAML or JSON mapping; see the module docstring)."""
-    from streetcrew.models.io.fleet import _load
 
     file, text = read_text(path)
-    data = _load(file, text, Path(path).suffix.lower())
+    data = load_mapping(file, text, Path(path).suffix.lower())
     if data is None:
         return CrewRules()
     if not isinstance(data, dict):

@@ -8,17 +8,16 @@ and the field.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from streetcrew.models.base import InputError
+from streetcrew.models.base import InputError, format_clock, parse_clock
 from streetcrew.models.fleet import Depot, Facility, Fleet, TurnPenalties, Vehicle, VehicleType
-from streetcrew.models.streets import Street, parse_clock
-from streetcrew.models.io.write_streets import format_clock
+from streetcrew.models.io.common import load_mapping
+from streetcrew.models.streets import Street
 
 _SECTIONS: dict[str, type[BaseModel]] = {
     "depots": Depot,
@@ -36,7 +35,7 @@ def read_fleet(path: str | Path) -> Fleet:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(file, None, None, f"cannot read file: {exc.strerror}") from exc
-    data = _load(file, text, path.suffix.lower())
+    data = load_mapping(file, text, path.suffix.lower())
     if not isinstance(data, dict):
         raise InputError(file, None, None, "expected a mapping with depots, vehicle_types, vehicles")
     unknown = set(data) - set(_SECTIONS) - {"turns"}
@@ -117,21 +116,6 @@ def check_allowed_types(streets: Sequence[Street], fleet: Fleet, streets_file: s
                              f"unknown vehicle type(s) {', '.join(map(repr, unknown))}; "
                              f"the fleet has: {', '.join(types) or 'none'}")
 
-
-def _load(file: str, text: str, suffix: str) -> Any:
-    if suffix == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(file, f"line {exc.lineno}", None, f"not valid JSON: {exc.msg}") from None
-    import yaml
-
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        rec = f"line {mark.line + 1}" if mark is not None else None
-        raise InputError(file, rec, None, f"not valid YAML: {exc}") from None
 
 
 def _record(file: str, where: str, model: type[BaseModel], rec: Any) -> BaseModel:

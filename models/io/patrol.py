@@ -82,16 +82,14 @@ it (the caller has both files).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
-from streetcrew.models.base import InputError
+from streetcrew.models.base import InputError, parse_clock
+from streetcrew.models.io.common import open_csv, record_name, unique_id, validate_row
 from streetcrew.models.patrol import Case, Volunteer
-from streetcrew.models.io.streets import _record, _rows, read_text
-from streetcrew.models.streets import Street, parse_clock
+from streetcrew.models.streets import Street
 
 VOLUNTEER_COLUMNS = (
     "id", "name", "lon", "lat", "free_from", "free_to", "mode", "max_minutes", "kinds", "buddy",
@@ -100,17 +98,17 @@ VOLUNTEER_REQUIRED = ("id", "lon", "lat", "free_from", "free_to", "max_minutes")
 CASE_COLUMNS = ("id", "lon", "lat", "kind", "time")
 MUST_COVER_COLUMNS = ("street_id",)
 
-_M = TypeVar("_M", bound=BaseModel)
+
 
 
 def read_volunteers(path: str | Path) -> list[Volunteer]:
     """Read a volunteers CSV (see the module docstring for the columns)."""
-    file, rows = _open(path, VOLUNTEER_REQUIRED)
+    file, rows = open_csv(path, VOLUNTEER_REQUIRED)
     out: list[Volunteer] = []
     where: list[str] = []
     first: dict[str, str] = {}
     for n, row in rows:
-        ident, record = _unique(file, n, row, "id", first)
+        ident, record = unique_id(file, n, row, "id", first)
         raw: dict[str, Any] = {"id": ident, "at": _point(row)}
         for key in ("free_from", "free_to"):
             text = row[key]
@@ -138,7 +136,7 @@ def read_volunteers(path: str | Path) -> list[Volunteer]:
         if buddy:
             raw["buddy"] = buddy
         checks = {"free_to": "free_to", "kind": "kinds"}  # the model's own checks -> column
-        out.append(_validate(file, record, Volunteer, raw, checks))
+        out.append(validate_row(file, record, Volunteer, raw, checks))
         where.append(record)
     return _pair_buddies(file, out, where)
 
@@ -173,12 +171,12 @@ def _pair_buddies(file: str, vols: list[Volunteer], where: list[str]) -> list[Vo
 
 def read_cases(path: str | Path, on: dt.date) -> list[Case]:
     """Read a cases CSV; ``age_days`` is each case's age on the plan date ``on``."""
-    file, rows = _open(path, CASE_COLUMNS)
+    file, rows = open_csv(path, CASE_COLUMNS)
     start = dt.datetime.combine(on, dt.time())
     out: list[Case] = []
     first: dict[str, str] = {}
     for n, row in rows:
-        ident, record = _unique(file, n, row, "id", first)
+        ident, record = unique_id(file, n, row, "id", first)
         try:
             when = parse_case_time(row["time"])
         except ValueError as exc:
@@ -192,7 +190,7 @@ def read_cases(path: str | Path, on: dt.date) -> list[Case]:
         raw: dict[str, Any] = {"id": ident, "at": _point(row), "age_days": age}
         if row["kind"].strip():
             raw["kind"] = row["kind"].strip().lower()
-        out.append(_validate(file, record, Case, raw, {"kind": "kind"}))
+        out.append(validate_row(file, record, Case, raw, {"kind": "kind"}))
     return out
 
 
@@ -213,11 +211,11 @@ def parse_case_time(text: str) -> dt.date | dt.datetime:
 
 def read_must_cover(path: str | Path) -> list[str]:
     """Read a must-cover CSV: the street ids, in file order."""
-    file, rows = _open(path, MUST_COVER_COLUMNS)
+    file, rows = open_csv(path, MUST_COVER_COLUMNS)
     out: list[str] = []
     first: dict[str, str] = {}
     for n, row in rows:
-        ident, record = _unique(file, n, row, "street_id", first)
+        ident, record = unique_id(file, n, row, "street_id", first)
         out.append(ident)
     return out
 
@@ -228,11 +226,11 @@ def read_history(path: str | Path, on: dt.date) -> dict[str, float]:
     ``date`` is an ISO date or date-time before the plan date ``on``; a street listed
     several times keeps its latest walk.
     """
-    file, rows = _open(path, ("street_id", "date"))
+    file, rows = open_csv(path, ("street_id", "date"))
     out: dict[str, float] = {}
     for n, row in rows:
         ident = row["street_id"].strip()
-        record = _record("row", n, ident)
+        record = record_name("row", n, ident)
         if not ident:
             raise InputError(file, record, "street_id", "missing")
         try:
@@ -258,68 +256,15 @@ def check_must_cover(ids: Sequence[str], streets: Sequence[Street], file: str | 
         if ident not in known:
             parts = sorted(s for s in known if s.startswith(f"{ident}#"))
             hint = f"; the street file splits it into {', '.join(parts)}" if parts else ""
-            raise InputError(file, _record("row", n, ident), "street_id",
+            raise InputError(file, record_name("row", n, ident), "street_id",
                              f"no street segment has id {ident!r}{hint}")
 
 
 # ---------------------------------------------------------------------------- shared
 
 
-def _open(
-    path: str | Path, required: Sequence[str]
-) -> tuple[str, Iterator[tuple[int, dict[str, str]]]]:
-    """(file as given, data rows numbered from 1); every column of ``required`` is present."""
-    file, text = read_text(path)
-    header, rows = _rows(text, file)
-    for column in required:
-        if column not in header:
-            raise InputError(file, "header", column, "required column is missing")
-    return file, rows
-
-
-def _unique(file: str, n: int, row: dict[str, str], column: str,
-            first: dict[str, str]) -> tuple[str, str]:
-    """The row's id in ``column`` and its record name; refuses a missing or repeated id."""
-    ident = row[column].strip()
-    record = _record("row", n, ident)
-    if not ident:
-        raise InputError(file, record, column, "missing")
-    if ident in first:
-        what = "street id" if column == "street_id" else "id"
-        raise InputError(file, record, column, f"duplicate {what} {ident!r} (first in "
-                                               f"{first[ident]})")
-    first[ident] = record
-    return ident, record
-
 
 def _point(row: dict[str, str]) -> dict[str, str]:
     return {k: row[k].strip() for k in ("lon", "lat") if row[k].strip()}
 
 
-def _validate(
-    file: str, record: str, model: type[_M], raw: dict[str, Any], checks: dict[str, str]
-) -> _M:
-    """``model`` from ``raw``; an error names the column.
-
-    A field error names its field (``at.lon`` is column ``lon``); an error of the model's own
-    check has no field, so ``checks`` maps a word of its message to the column.
-    """
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = [str(x) for x in err["loc"]]
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        if err["type"] == "missing":
-            msg = "missing"
-        elif isinstance(err.get("input"), str):
-            msg += f", got {err['input']!r}"
-        if loc and loc[0] == "at":
-            field: str | None = loc[-1] if len(loc) > 1 else "lon"
-            if err["type"] in ("greater_than_equal", "less_than_equal"):
-                msg += "; expected WGS-84 lon/lat in degrees (projected coordinates?)"
-        elif loc:
-            field = loc[0]
-        else:
-            field = next((col for word, col in checks.items() if word in msg), None)
-        raise InputError(file, record, field, msg) from None

@@ -27,18 +27,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from streetcrew.models.base import InputError
-from streetcrew.models.io.fleet import _load
-from streetcrew.models.io.streets import parse_windows, read_text
+from streetcrew.models.base import InputError, parse_clock
+from streetcrew.models.io.common import load_mapping, read_text
+from streetcrew.models.io.streets import parse_windows
 from streetcrew.models.scenario import CHANGES, Base, Scenario, ScenarioSet
-from streetcrew.models.streets import parse_clock
 
 _CLOCKS = ("shift_start", "shift_end")
 
 
 def read_scenarios(path: str | Path) -> ScenarioSet:
     file, text = read_text(path)
-    data = _load(file, text, Path(path).suffix.lower())
+    data = load_mapping(file, text, Path(path).suffix.lower())
     if not isinstance(data, dict):
         raise InputError(file, None, None, "expected a mapping with base and scenarios")
     unknown = set(data) - {"base", "scenarios"}

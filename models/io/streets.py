@@ -99,7 +99,6 @@ side; the reader makes one segment per ``(cnn, cnnrightle)``:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import math
@@ -110,14 +109,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from streetcrew.models.base import InputError
+from streetcrew.models.base import DAY_S, InputError, parse_clock
+from streetcrew.models.io.common import csv_rows, read_text, record_name
 from streetcrew.models.streets import (
     CLASS_DEFAULTS,
-    DAY_S,
     ROAD_CLASSES,
     Street,
     TimeWindow,
-    parse_clock,
     street_with_defaults,
 )
 
@@ -192,21 +190,6 @@ def load_streets(path: str | Path, date: dt.date | None = None) -> StreetsRead:
 
 # ---------------------------------------------------------------------------- shared
 
-
-def read_text(path: str | Path) -> tuple[str, str]:
-    """(file as given, its UTF-8 text, a byte-order mark dropped); errors name the file."""
-    path = Path(path)
-    file = str(path)
-    try:
-        return file, path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise InputError(file, None, None, f"cannot read file: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(file, None, None, f"not UTF-8 text: {exc.reason}") from None
-
-
-def _record(kind: str, number: int, ident: object = None) -> str:
-    return f"{kind} {number}" + (f" (id {ident!r})" if ident not in (None, "") else "")
 
 
 def _blank(value: Any) -> bool:
@@ -436,17 +419,17 @@ def _read_geojson(text: str, file: str) -> StreetsRead:
     no_geometry = direction_missing = 0
     for n, feat in enumerate(features, start=1):
         if not isinstance(feat, dict) or feat.get("type") != "Feature":
-            raise InputError(file, _record("feature", n), "type", "expected a GeoJSON Feature")
+            raise InputError(file, record_name("feature", n), "type", "expected a GeoJSON Feature")
         props = feat.get("properties")
         if props is None:
             props = {}
         if not isinstance(props, dict):
-            raise InputError(file, _record("feature", n), "properties", "expected an object")
+            raise InputError(file, record_name("feature", n), "properties", "expected an object")
         id_field = "ID" if cambridge else "id"
         ident = _ident(props.get(id_field))
         if ident is None and not cambridge:
             ident = _ident(feat.get("id"))  # the Feature's own id member
-        record = _record("feature", n, ident)
+        record = record_name("feature", n, ident)
         if ident is None:
             raise InputError(file, record, id_field, "missing or not text/integer")
         try:
@@ -580,39 +563,9 @@ def parse_wkt(text: str) -> tuple[list[list[tuple[float, float]]], bool] | None:
     return parts, kind == "MULTILINESTRING"
 
 
-def _rows(text: str, file: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
-    reader = csv.reader(text.splitlines(keepends=True))
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise InputError(file, None, None, "empty file: expected a header row") from None
-    except csv.Error as exc:
-        raise InputError(file, "header", None, f"not valid CSV: {exc}") from None
-    dup = {h for h in header if header.count(h) > 1}
-    if dup:
-        raise InputError(file, "header", sorted(dup)[0], "column appears more than once")
-
-    def gen() -> Iterator[tuple[int, dict[str, str]]]:
-        n = 0
-        try:
-            for cells in reader:
-                if not any(c.strip() for c in cells):
-                    continue
-                n += 1
-                if len(cells) != len(header):
-                    raise InputError(
-                        file, f"row {n}", None,
-                        f"expected {len(header)} fields (as in the header), got {len(cells)}",
-                    )
-                yield n, dict(zip(header, cells))
-        except csv.Error as exc:
-            raise InputError(file, f"row {n + 1}", None, f"not valid CSV: {exc}") from None
-
-    return header, gen()
-
 
 def _read_csv(text: str, file: str, date: dt.date | None) -> StreetsRead:
-    header, rows = _rows(text, file)
+    header, rows = csv_rows(text, file)
     if _SF_COLUMNS <= set(header):
         return _read_sf(header, rows, file, date)
     for required in ("id", "geometry"):
@@ -624,7 +577,7 @@ def _read_csv(text: str, file: str, date: dt.date | None) -> StreetsRead:
     for n, row in rows:
         records += 1
         ident = _ident(row["id"])
-        record = _record("row", n, ident)
+        record = record_name("row", n, ident)
         if ident is None:
             raise InputError(file, record, "id", "missing")
         try:
@@ -670,7 +623,7 @@ def _read_sf(
     for n, row in rows:
         records += 1
         cnn = row["cnn"].strip()
-        record = _record("row", n) + (f" (cnn {cnn})" if cnn else "")
+        record = record_name("row", n) + (f" (cnn {cnn})" if cnn else "")
         if not cnn:
             raise InputError(file, record, "cnn", "missing")
         side = row["cnnrightle"].strip().upper()
@@ -734,3 +687,15 @@ def _read_sf(
         file=file, dialect="sf-sweeping", records=records, streets=tuple(streets),
         no_geometry=no_geometry, date=date,
     )
+
+
+OSM_SUFFIXES = (".osm", ".osm.gz", ".osm.bz2", ".osm.xml")
+
+
+def read_street_source(path: str | Path, date: dt.date | None = None) -> list[Street]:
+    """A street file (GeoJSON, CSV) for the day, or an OSM extract imported on the fly."""
+    if str(path).endswith(OSM_SUFFIXES):
+        from streetcrew.models.io.osm import read_osm
+
+        return list(read_osm(path).streets)
+    return list(load_streets(path, date).streets)

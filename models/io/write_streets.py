@@ -14,14 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from streetcrew.models.streets import DAY_S, Street, TimeWindow
-
-
-def format_clock(seconds: int) -> str:
-    """Seconds after midnight to ``"HH:MM"`` (``"HH:MM:SS"`` when needed; hours may pass 24)."""
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h:02d}:{m:02d}" + (f":{s:02d}" if s else "")
+from streetcrew.models.base import DAY_S, format_clock
+from streetcrew.models.streets import Street, TimeWindow
 
 
 def window_pair(w: TimeWindow) -> list[str]:

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from streetcrew.models.io.bks import BestKnown
-from streetcrew.models.carp import CarpProblem
 from streetcrew.models.base import InputError
+from streetcrew.models.carp import CarpProblem
+from streetcrew.models.io.bks import BestKnown
 from streetcrew.solver.carp.check import check
 from streetcrew.solver.carp.params import Engine, SolveParams
 from streetcrew.solver.carp.solve import NoSolutionError, solve
@@ -344,3 +344,58 @@ def render_markdown(records: Iterable[BenchRecord]) -> str:
             )
         lines.append("")
     return "\n".join(lines)
+
+
+def bench_inputs(targets: list[str]) -> list[tuple[str, Path]]:
+    """(set name, file) for every target: a bundled set name, a folder or a .dat file."""
+    from streetcrew import instances
+
+    out: list[tuple[str, Path]] = []
+    seen: set[Path] = set()
+    for target in targets:
+        path = Path(target)
+        if target in instances.CARP_SETS and not path.exists():
+            pairs = [(target, f) for f in instances.carp_set_files(target)]
+        elif path.is_dir():
+            files = sorted(path.glob("*.dat"), key=instances.natural_key)
+            if not files:
+                raise InputError(target, None, None, "folder has no .dat files")
+            pairs = [(path.resolve().name, f) for f in files]
+        elif path.is_file():
+            pairs = [(path.resolve().parent.name, path)]
+        else:
+            raise InputError(
+                target, None, None,
+                f"not a file, a folder or a bundled set ({', '.join(instances.CARP_SETS)})",
+            )
+        for set_name, f in pairs:
+            if f.resolve() not in seen:
+                seen.add(f.resolve())
+                out.append((set_name, f))
+    return out
+
+
+def text_report(records: list[BenchRecord]) -> str:
+    """Per set: a table (instance, best known, mean cost, mean gap, mean s, feasible runs)
+    and a summary line."""
+    from streetcrew.solver.outputs.tables import text_table
+
+    def _cell(value: float | None, spec: str) -> str:  # the terminal's dash
+        return "-" if value is None else format(value, spec)
+
+    inst = summarize_instances(records)
+    parts = []
+    for s in summarize_sets(records):
+        rows = [[i.instance, _cell(i.best_known, "d"), _cell(i.mean_cost, ".1f"),
+                 _cell(i.mean_gap_pct, ".2f"), f"{i.mean_wall_s:.2f}",
+                 f"{i.feasible_runs}/{i.runs}"]
+                for i in inst if i.set == s.set]
+        parts.append(f"\n== {s.set} ==\n" + text_table(
+            ["instance", "best known", "mean cost", "mean gap %", "mean s", "feasible"], rows))
+        parts.append(
+            f"{s.set}: {s.instances} instances, {s.runs} runs; "
+            f"gap to best known: mean {_cell(s.mean_gap_pct, '.2f')} %, "
+            f"max {_cell(s.max_gap_pct, '.2f')} %; "
+            f"at best known {s.runs_at_best_known}/{s.runs_with_best_known} runs; "
+            f"mean {s.mean_wall_s:.2f} s; infeasible {s.infeasible}")
+    return "\n".join(parts)

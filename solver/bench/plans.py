@@ -17,15 +17,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from streetcrew.models.base import InputError
-from streetcrew.models.io.fleet import read_fleet
-from streetcrew.models.io.osm import read_osm
-from streetcrew.models.io.streets import load_streets
-from streetcrew.models.schedule import InputRef, Schedule
-from streetcrew.solver.sweep.check import check_schedule
-from streetcrew.solver.sweep.plan import PlanParams, plan_sweeping
-
-OSM_SUFFIXES = (".osm", ".osm.gz", ".osm.bz2", ".osm.xml")
+from streetcrew.models.base import InputError, parse_date
+from streetcrew.models.schedule import Schedule
+from streetcrew.solver.sweep import run as sweep
+from streetcrew.solver.sweep.plan import PlanParams
 
 
 class PlanCase(BaseModel):
@@ -76,11 +71,11 @@ class PlanRecord(BaseModel):
     violations: int
     segments: int
     vehicles: int
-    vehicles_used: int
-    swept_km: float
+    routes_used: int
+    served_km: float
     deadhead_km: float
     deadhead_pct: float
-    sweeping_rate_pct: float
+    coverage_pct: float
     unassigned: int
     cost: float
     driven_km_lower_bound: float | None
@@ -91,6 +86,7 @@ class PlanRecord(BaseModel):
     time_limit: float
     target_s: float
     within_target: bool
+    priority_covered_pct: float | None = None  # patrol: priority-weighted coverage
     covered_of_bound_pct: float | None = None  # patrol: priority covered / reachable bound
 
 
@@ -123,17 +119,18 @@ def run_crews_case(case: PlanCase, base: Path) -> CrewRecord:
     """Roster the schedule for ``days`` days with the crew; check it; time the solve."""
     from streetcrew.models.crew import CrewRules
     from streetcrew.models.io.crew import read_crew, read_rules
+    from streetcrew.models.io.schedule import read_schedule
     from streetcrew.solver.crews.check import check_roster
+    from streetcrew.solver.crews.duties import duties
     from streetcrew.solver.crews.engine_pulp import pick_solver, solve_roster
-    from streetcrew.solver.crews.duties import duties, plan_days
+    from streetcrew.solver.crews.run import roster_days
 
     assert case.schedule is not None and case.crew is not None
-    plan = Schedule.model_validate_json((base / case.schedule).read_text(encoding="utf-8"))
+    plan = read_schedule(base / case.schedule)
     crew = read_crew(base / case.crew)
     rules = read_rules(base / case.rules) if case.rules else CrewRules()
     rules = rules.model_copy(update={"time_limit": case.time_limit})
-    days = plan_days(case.date or plan.date, case.days)
-    per_day = [(d, plan) for d in days]
+    per_day = roster_days([plan], case.days, parse_date(case.date) if case.date else None)
     helpers = set(rules.helper_types)
     started = time.perf_counter()
     roster = solve_roster(duties(per_day, helpers), crew, rules, solver=pick_solver(case.mip))
@@ -266,44 +263,48 @@ def load_cases(path: Path) -> list[PlanCase]:
 
 def run_patrol_case(case: PlanCase, base: Path, workers: int = 0,
                     keep: Path | None = None) -> PlanRecord:
-    """A patrol case: sweeping-rate column = priority covered; bound = reachable priority."""
-    from streetcrew.models.io.patrol import read_cases, read_must_cover, read_volunteers
-    from streetcrew.solver.patrol.check import check_patrol
-    from streetcrew.solver.patrol.plan import PatrolParams, plan_patrol
+    """A patrol case: coverage of the walkable length, priority covered, reachable bound."""
+    from streetcrew.solver.patrol import run as patrol
+    from streetcrew.solver.patrol.plan import PatrolParams
 
     def path(rel: str | None) -> Path | None:
         return None if rel is None else (base / rel).resolve()
 
+    assert case.streets is not None and case.volunteers is not None and case.date is not None
+    day = parse_date(case.date)
     started = time.perf_counter()
-    day = _day(case.date)
-    streets = list(load_streets(path(case.streets), day).streets)  # type: ignore[arg-type]
-    vols = read_volunteers(path(case.volunteers))  # type: ignore[arg-type]
-    cases_path, must_path = path(case.cases), path(case.must_cover)
-    case_list = read_cases(cases_path, day) if cases_path and day else []
-    must = read_must_cover(must_path) if must_path else []
+    inputs = patrol.load(base / case.streets, base / case.volunteers, day, path(case.cases),
+                         path(case.must_cover))
     imported = time.perf_counter()
-    schedule, kpis = plan_patrol(streets, vols, case_list, must,
-                                 PatrolParams(time_limit=case.time_limit, workers=workers),
-                                 case.date)
-    planned = time.perf_counter()
-    problems = check_patrol(streets, vols, must, schedule)
-    checked = time.perf_counter()
-    if keep is not None:
-        keep.mkdir(parents=True, exist_ok=True)
-        (keep / f"{case.name}.schedule.json").write_text(schedule.model_dump_json(),
-                                                         encoding="utf-8")
-    s = schedule.summary
+    result = patrol.run(inputs, PatrolParams(time_limit=case.time_limit, workers=workers), day)
+    schedule = result.schedule
+    _keep(keep, case.name, schedule)
+    s, kpis = schedule.summary, schedule.patrol
+    assert kpis is not None
     return PlanRecord(
-        name=case.name, status=schedule.status, feasible=not problems,
-        violations=len(problems), segments=len(streets), vehicles=len(vols),
-        vehicles_used=kpis.volunteers_used, swept_km=s.swept_km, deadhead_km=s.deadhead_km,
-        deadhead_pct=s.deadhead_pct, sweeping_rate_pct=kpis.priority_covered_pct,
+        name=case.name, status=schedule.status, feasible=result.passed,
+        violations=len(schedule.violations), segments=len(inputs.streets),
+        vehicles=len(inputs.volunteers),
+        routes_used=s.routes_used, served_km=s.served_km, deadhead_km=s.deadhead_km,
+        deadhead_pct=s.deadhead_pct, coverage_pct=s.coverage_pct,
+        priority_covered_pct=kpis.priority_covered_pct,
         unassigned=s.unassigned, cost=0.0, driven_km_lower_bound=None, bound_gap_pct=None,
-        import_s=round(imported - started, 2), plan_s=round(planned - imported, 2),
-        check_s=round(checked - planned, 2), time_limit=case.time_limit,
-        target_s=case.target_s, within_target=planned - started <= case.target_s,
+        import_s=round(imported - started, 2), plan_s=result.seconds["plan"],
+        check_s=result.seconds["check"], time_limit=case.time_limit,
+        target_s=case.target_s,
+        within_target=imported - started + result.seconds["plan"] <= case.target_s,
         covered_of_bound_pct=kpis.covered_of_bound_pct,
     )
+
+
+def _keep(keep: Path | None, name: str, schedule: Schedule) -> None:
+    """``<case>.schedule.json`` and ``<case>.problems.txt`` (the checker's findings)."""
+    if keep is None:
+        return
+    keep.mkdir(parents=True, exist_ok=True)
+    (keep / f"{name}.schedule.json").write_text(schedule.model_dump_json(), encoding="utf-8")
+    (keep / f"{name}.problems.txt").write_text("\n".join(map(str, schedule.violations)),
+                                              encoding="utf-8")
 
 
 def run_case(case: PlanCase, base: Path, workers: int = 0,
@@ -315,63 +316,43 @@ def run_case(case: PlanCase, base: Path, workers: int = 0,
     if case.kind == "patrol":
         return run_patrol_case(case, base, workers, keep)
     assert case.fleet is not None and case.streets is not None, "a sweep case needs a fleet"
-    streets_path = (base / case.streets).resolve()
-    fleet_path = (base / case.fleet).resolve()
-    started = time.perf_counter()
-    if streets_path.name.endswith(OSM_SUFFIXES):
-        streets = list(read_osm(streets_path).streets)
-    else:
-        streets = list(load_streets(streets_path, _day(case.date)).streets)
-    fleet = read_fleet(fleet_path)
-    imported = time.perf_counter()
-    refs = {name: InputRef.of(p)
-            for name, p in (("streets", streets_path), ("fleet", fleet_path))}
-    schedule = plan_sweeping(streets, fleet, PlanParams(time_limit=case.time_limit,
-                                                        workers=workers), refs, case.date)
-    planned = time.perf_counter()
-    problems = check_schedule(streets, fleet, schedule)
-    checked = time.perf_counter()
-    if keep is not None:
-        keep.mkdir(parents=True, exist_ok=True)
-        (keep / f"{case.name}.schedule.json").write_text(schedule.model_dump_json(),
-                                                         encoding="utf-8")
-        (keep / f"{case.name}.problems.txt").write_text("\n".join(problems), encoding="utf-8")
+    day = parse_date(case.date) if case.date else None
+    result = sweep.run((base / case.streets).resolve(), (base / case.fleet).resolve(), day,
+                       PlanParams(time_limit=case.time_limit, workers=workers))
+    schedule = result.schedule
+    _keep(keep, case.name, schedule)
     s = schedule.summary
-    driven = s.swept_km + s.deadhead_km
+    driven = s.served_km + s.deadhead_km
     bound = s.driven_km_lower_bound
-    total = planned - started
+    secs = result.seconds
     return PlanRecord(
-        name=case.name, status=schedule.status, feasible=not problems,
-        violations=len(problems), segments=len(streets), vehicles=len(fleet.vehicles),
-        vehicles_used=s.vehicles_used, swept_km=s.swept_km, deadhead_km=s.deadhead_km,
-        deadhead_pct=s.deadhead_pct, sweeping_rate_pct=s.sweeping_rate_pct,
+        name=case.name, status=schedule.status, feasible=result.passed,
+        violations=len(schedule.violations), segments=len(result.streets),
+        vehicles=len(result.fleet.vehicles),
+        routes_used=s.routes_used, served_km=s.served_km, deadhead_km=s.deadhead_km,
+        deadhead_pct=s.deadhead_pct, coverage_pct=s.coverage_pct,
         unassigned=s.unassigned, cost=s.cost, driven_km_lower_bound=bound,
         bound_gap_pct=round(100 * (driven - bound) / bound, 2) if bound else None,
-        import_s=round(imported - started, 2), plan_s=round(planned - imported, 2),
-        check_s=round(checked - planned, 2), time_limit=case.time_limit,
-        target_s=case.target_s, within_target=total <= case.target_s,
+        import_s=secs["read"], plan_s=secs["plan"], check_s=secs["check"],
+        time_limit=case.time_limit, target_s=case.target_s,
+        within_target=secs["read"] + secs["plan"] <= case.target_s,
     )
 
 
-def _day(date: str | None):  # type: ignore[no-untyped-def]
-    from datetime import datetime
-
-    return None if date is None else datetime.strptime(date, "%Y-%m-%d").date()
-
-
 def render(records: list[PlanRecord]) -> str:
-    head = ("| case | segments | vehicles (volunteers) used | km swept (patrolled) | deadhead km "
-            "(%) | sweeping rate (priority covered, of bound) | "
+    head = ("| case | segments | routes used (of vehicles or volunteers) | km served | deadhead "
+            "km (%) | coverage % (patrol: priority covered, of bound) | "
             "unassigned | km driven / bound | import + plan s (target) | checked |")
     rows = [head, "|" + "---|" * 10]
     for r in records:
-        bound = (f"{r.swept_km + r.deadhead_km:.1f} / {r.driven_km_lower_bound:.1f} "
+        bound = (f"{r.served_km + r.deadhead_km:.1f} / {r.driven_km_lower_bound:.1f} "
                  f"(≤ {r.bound_gap_pct:.1f} % above)" if r.driven_km_lower_bound else "-")
         rows.append(
-            f"| {r.name} | {r.segments} | {r.vehicles_used} of {r.vehicles} | {r.swept_km:.1f} | "
-            f"{r.deadhead_km:.1f} ({r.deadhead_pct:.1f} %) | {r.sweeping_rate_pct:.1f} %"
-            + (f" ({r.covered_of_bound_pct:.1f} % of bound)"
-               if r.covered_of_bound_pct is not None else "") + " | "
+            f"| {r.name} | {r.segments} | {r.routes_used} of {r.vehicles} | {r.served_km:.1f} | "
+            f"{r.deadhead_km:.1f} ({r.deadhead_pct:.1f} %) | {r.coverage_pct:.1f} %"
+            + (f" (priority {r.priority_covered_pct:.1f} %, {r.covered_of_bound_pct:.1f} % of "
+               "bound)" if r.priority_covered_pct is not None
+               and r.covered_of_bound_pct is not None else "") + " | "
             f"{r.unassigned} | {bound} | {r.import_s + r.plan_s:.0f} ({r.target_s:.0f}) "
             f"{'ok' if r.within_target else 'MISSED'} | "
             f"{'feasible' if r.feasible else f'{r.violations} violations'} |")

@@ -59,7 +59,7 @@ def recompute_cost(problem: CarpProblem, solution: CarpSolution) -> tuple[int, l
         cost += dist(pos, problem.depot)
         if cost == float("inf"):
             violations.append(
-                Violation(kind="unreachable", message="a deadhead has no path", route=r)
+                Violation(kind="unreachable", message="a deadhead has no path", where=f"route {r + 1}")
             )
             continue
         total += int(cost)
@@ -76,7 +76,7 @@ def check(problem: CarpProblem, solution: CarpSolution) -> list[Violation]:
         for s in route:
             if not 0 <= s.task < m:
                 out.append(
-                    Violation(kind="unknown-task", message=f"task {s.task} does not exist", route=r)
+                    Violation(kind="unknown-task", message=f"task {s.task} does not exist", where=f"route {r + 1}")
                 )
                 continue
             task = problem.tasks[s.task]
@@ -91,7 +91,7 @@ def check(problem: CarpProblem, solution: CarpSolution) -> list[Violation]:
                             f"one-way task ({problem.label(link.u)}, {problem.label(link.v)}) "
                             "served against its direction"
                         ),
-                        route=r,
+                        where=f"route {r + 1}",
                     )
                 )
         if load > problem.capacity:
@@ -99,7 +99,7 @@ def check(problem: CarpProblem, solution: CarpSolution) -> list[Violation]:
                 Violation(
                     kind="capacity",
                     message=f"load {load} exceeds capacity {problem.capacity}",
-                    route=r,
+                    where=f"route {r + 1}",
                 )
             )
     if any(not 0 <= s.task < m for route in solution.routes for s in route):

@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from streetcrew.models.base import days_from, format_clock
 from streetcrew.models.crew import WEEKDAYS, Assignment, CrewMember, CrewRules, Duty, Roster
 from streetcrew.models.schedule import Schedule
-from streetcrew.models.io.write_streets import format_clock
 
 
 def route_label(vehicle: str, shift: int, shifts: int) -> str:
@@ -23,16 +23,17 @@ def route_label(vehicle: str, shift: int, shifts: int) -> str:
     return vehicle if shifts <= 1 else f"{vehicle}-shift{shift + 1}"
 
 
-def duties(schedules: Sequence[tuple[str, Schedule]], helper_types: set[str]) -> list[Duty]:
-    """The duties of each (ISO date, schedule); routes without steps are skipped."""
+def duties(schedules: Sequence[tuple[dt.date, Schedule]], helper_types: set[str]
+           ) -> list[Duty]:
+    """The duties of each (date, sweep schedule); routes without steps are skipped."""
     out: list[Duty] = []
     for day, schedule in schedules:
         shifts: dict[str, int] = {}
         for r in schedule.routes:
-            shifts[r.vehicle] = shifts.get(r.vehicle, 0) + 1
+            shifts[r.who] = shifts.get(r.who, 0) + 1
         for r in schedule.routes:
-            if not r.steps:
-                continue
+            if not r.steps or r.vehicle is None or r.vehicle_type is None or r.depot is None:
+                continue  # a patrol team's walk is no vehicle duty
             out.append(Duty(day=day, route=route_label(r.vehicle, r.shift, shifts[r.vehicle]),
                             vehicle=r.vehicle, vehicle_type=r.vehicle_type, depot=r.depot,
                             start=r.steps[0].start, end=r.steps[-1].end,
@@ -40,28 +41,18 @@ def duties(schedules: Sequence[tuple[str, Schedule]], helper_types: set[str]) ->
     return out
 
 
-def plan_days(first: str | None, days: int) -> list[str]:
-    """ISO dates of ``days`` consecutive days from ``first`` (today when not given)."""
-    start = dt.date.fromisoformat(first) if first else dt.date.today()
-    return [(start + dt.timedelta(days=k)).isoformat() for k in range(days)]
+def plan_days(first: dt.date | None, days: int) -> list[dt.date]:
+    """``days`` consecutive days from ``first`` (today when not given)."""
+    return days_from(first or dt.date.today(), days)
 
 
-def weekday(day: str) -> str:
-    return WEEKDAYS[dt.date.fromisoformat(day).weekday()]
-
-
-def night_hours(start: int, end: int, rules: CrewRules) -> float:
-    """Hours of [start, end) inside the night window (of the duty's day or the one before)."""
-    total = 0
-    for shift in (-86_400, 0, 86_400):
-        lo, hi = rules.night_from + shift, rules.night_to + shift
-        total += max(0, min(end, hi) - max(start, lo))
-    return total / 3600
+def weekday(day: dt.date) -> str:
+    return WEEKDAYS[day.weekday()]
 
 
 def is_night(duty: Duty, rules: CrewRules) -> bool:
-    return night_hours(duty.start, duty.end, rules) >= rules.night_min_hours > 0 or (
-        rules.night_min_hours == 0 and night_hours(duty.start, duty.end, rules) > 0)
+    return rules.night_hours(duty.start, duty.end) >= rules.night_min_hours > 0 or (
+        rules.night_min_hours == 0 and rules.night_hours(duty.start, duty.end) > 0)
 
 
 def why_not(member: CrewMember, duty: Duty, role: str, rules: CrewRules) -> str | None:
@@ -86,7 +77,7 @@ def why_not(member: CrewMember, duty: Duty, role: str, rules: CrewRules) -> str 
 
 
 def diagnose(duty: Duty, role: str, crew: Sequence[CrewMember], rules: CrewRules,
-             roster_days: dict[str, dict[str, Assignment]]) -> str:
+             roster_days: dict[str, dict[dt.date, Assignment]]) -> str:
     """Why nobody works ``duty`` in ``role``: who could in principle, and what stopped them.
 
     ``roster_days[person][day]`` is the person's assignment that day, if any.
@@ -121,32 +112,33 @@ def diagnose(duty: Duty, role: str, crew: Sequence[CrewMember], rules: CrewRules
     return f"all {len(able)} who could {what} it are taken: " + "; ".join(parts)
 
 
-def _limit(m: CrewMember, duty: Duty, mine: dict[str, Assignment], rules: CrewRules) -> str:
+def _limit(m: CrewMember, duty: Duty, mine: dict[dt.date, Assignment], rules: CrewRules
+           ) -> str:
     """Which rule keeps a free person off this duty, given their other days."""
-    day0 = dt.date.fromisoformat(duty.day)
+    day0 = duty.day
     start = duty.start
     for other_day, a in mine.items():
-        gap_days = (dt.date.fromisoformat(other_day) - day0).days
+        gap_days = (other_day - day0).days
         if gap_days == -1 and start + 86_400 - a.end < rules.min_rest_hours * 3600:
             return f"resting after a duty ending {format_clock(a.end)} the day before"
         if gap_days == 1 and a.start + 86_400 - duty.end < rules.min_rest_hours * 3600:
             return f"resting before a duty starting {format_clock(a.start)} the next day"
     for first in range(-6, 1):  # every 7-day window that holds the duty's day
-        window = {(day0 + dt.timedelta(days=first + k)).isoformat() for k in range(7)}
+        window = {day0 + dt.timedelta(days=first + k) for k in range(7)}
         hours = sum((a.end - a.start) / 3600 for d, a in mine.items() if d in window)
         if hours + duty.hours > rules.max_hours_week + 1e-9:
             return f"at the weekly hours limit ({hours:.1f} h + {duty.hours:.1f} h in 7 days)"
     run = 0
     for k in range(-rules.max_consecutive_days, rules.max_consecutive_days + 1):
-        d = (day0 + dt.timedelta(days=k)).isoformat()
+        d = day0 + dt.timedelta(days=k)
         run = run + 1 if (d in mine or k == 0) else 0
         if run > rules.max_consecutive_days:
             return f"would work more than {rules.max_consecutive_days} days in a row"
     return "kept off by a partner they must not pair with, or by the solver's time limit"
 
 
-def by_person(roster: Roster) -> dict[str, dict[str, Assignment]]:
-    out: dict[str, dict[str, Assignment]] = {}
+def by_person(roster: Roster) -> dict[str, dict[dt.date, Assignment]]:
+    out: dict[str, dict[dt.date, Assignment]] = {}
     for a in roster.assignments:
         for who in (a.driver, a.helper):
             if who is not None:

@@ -76,8 +76,7 @@ def solve_roster(duty_list: Sequence[Duty], crew: Sequence[CrewMember], rules: C
     duty_list = list(duty_list)
     # every date from the first to the last, so a day without duties still parts two others
     seen = sorted({d.day for d in duty_list})
-    days = plan_days(seen[0], (dt.date.fromisoformat(seen[-1])
-                               - dt.date.fromisoformat(seen[0])).days + 1) if seen else []
+    days = plan_days(seen[0], (seen[-1] - seen[0]).days + 1) if seen else []
     day_ix = {d: k for k, d in enumerate(days)}
     slots = [(i, r) for i, d in enumerate(duty_list) for r in ROLES
              if r == "driver" or d.helper]
@@ -154,7 +153,7 @@ def _stage(prob: pulp.LpProblem, name: str, expr: pulp.LpAffineExpression, solve
 
 def _person_rules(prob: pulp.LpProblem, p: str, keys: list[tuple[int, str]],
                   x: dict[tuple[int, str, str], pulp.LpVariable], duty_list: list[Duty],
-                  day_ix: dict[str, int], rules: CrewRules) -> None:
+                  day_ix: dict[dt.date, int], rules: CrewRules) -> None:
     per_day: dict[int, list[tuple[int, str]]] = {}
     for i, r in keys:
         per_day.setdefault(day_ix[duty_list[i].day], []).append((i, r))
@@ -191,7 +190,7 @@ def _person_rules(prob: pulp.LpProblem, p: str, keys: list[tuple[int, str]],
 def _fairness(prob: pulp.LpProblem, crew: Sequence[CrewMember],
               mine: dict[str, list[tuple[int, str]]],
               x: dict[tuple[int, str, str], pulp.LpVariable], duty_list: list[Duty],
-              rules: CrewRules, previous: dict[str, str], days: list[str]
+              rules: CrewRules, previous: dict[str, str], days: list[dt.date]
               ) -> tuple[pulp.LpAffineExpression, pulp.LpAffineExpression]:
     """(balance, continuity): the stage-2 and stage-3 objectives."""
     terms = []
@@ -314,7 +313,7 @@ def _quiet() -> Iterator[None]:
 
 
 def _roster(duty_list: list[Duty], crew: Sequence[CrewMember], rules: CrewRules,
-            x: dict[tuple[int, str, str], pulp.LpVariable], days: list[str],
+            x: dict[tuple[int, str, str], pulp.LpVariable], days: list[dt.date],
             stages: list[Stage], solver: str, seconds: float) -> Roster:
     people = {m.id: m for m in crew}
     status = ("infeasible" if any(st.status == "infeasible" for st in stages) else

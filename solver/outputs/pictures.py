@@ -9,9 +9,11 @@ fonts-wqy-microhei``).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -69,7 +71,7 @@ def draw_map(schedule: Schedule, streets: Sequence[Street], path: Path, title: s
                 xs, ys = zip(*(network.nodes[n] for n in st.path))
                 ax.plot(xs, ys, color=colour, linewidth=0.8, linestyle="--", zorder=2)
         ax.plot([], [], color=colour, linewidth=2.2,
-                label=f"{route.label} ({route.swept_m / 1000:.1f} km)")
+                label=f"{route.label} ({route.served_m / 1000:.1f} km)")
     ax.set_aspect(1 / 0.85)  # roughly equal metres at mid latitudes
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
@@ -135,14 +137,13 @@ def draw_coverage(schedule: Schedule, streets: Sequence[Street], priority: Seque
 def draw_roster(roster: Roster, crew: Sequence[CrewMember], path: Path) -> Path:
     """The week as a wall chart: a row per person, a column per day, each duty a coloured
     cell with its route and hours (helpers hatched, nights dark); uncovered duties below."""
-    from streetcrew.solver.outputs.roster_files import hhmm
-    from streetcrew.solver.crews.duties import night_hours
+    from streetcrew.models.base import hhmm
 
     _setup()
     rows = [m for m in crew]
-    mine: dict[tuple[str, str], tuple[str, str, bool]] = {}
+    mine: dict[tuple[str, dt.date], tuple[str, str, bool]] = {}
     for a in roster.assignments:
-        night = night_hours(a.start, a.end, roster.rules) >= max(roster.rules.night_min_hours,
+        night = roster.rules.night_hours(a.start, a.end) >= max(roster.rules.night_min_hours,
                                                                  1e-9)
         for who, role in ((a.driver, "driver"), (a.helper, "helper")):
             if who is not None:
@@ -166,7 +167,7 @@ def draw_roster(roster: Roster, crew: Sequence[CrewMember], path: Path) -> Path:
     ax.set_xlim(0, len(roster.days))
     ax.set_ylim(len(rows), 0)
     ax.set_xticks([c + 0.5 for c in range(len(roster.days))],
-                  [f"{d[5:]}" for d in roster.days], fontsize=8)
+                  [f"{d:%m-%d}" for d in roster.days], fontsize=8)
     ax.set_yticks([r + 0.5 for r in range(len(rows))],
                   [f"{m.id} {m.name}".strip() for m in rows], fontsize=7)
     ax.tick_params(length=0)
@@ -190,12 +191,12 @@ def draw_roster(roster: Roster, crew: Sequence[CrewMember], path: Path) -> Path:
     return path
 
 
-def draw_comparison(rows: list[dict], path: Path) -> Path:  # type: ignore[type-arg]
-    """Bar charts per KPI, one bar per scenario (spread over seeds as an error bar)."""
+def draw_comparison(rows: list[dict[str, Any]], columns: Sequence[tuple[str, str, str]],
+                    path: Path) -> Path:
+    """Bar charts per KPI (``columns``: key, label, format), one bar per scenario (spread
+    over seeds as an error bar)."""
     _setup()
-    from streetcrew.solver.scenarios.compare import KPI_COLUMNS
-
-    kpis = [(key, label) for key, label, _ in KPI_COLUMNS
+    kpis = [(key, label) for key, label, _ in columns
             if any(r.get(key) is not None for r in rows)]
     if not kpis:  # every plan failed: say so rather than draw empty axes
         fig, ax = plt.subplots(figsize=(6, 2))

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Sequence
 
+from streetcrew.models.base import hhmm
 from streetcrew.models.crew import Assignment, CrewMember, Roster
-
-
-def hhmm(seconds: int) -> str:
-    """Clock time to the nearest minute, hours going on past midnight (``26:05``)."""
-    minutes = (seconds + 30) // 60
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def cell(a: Assignment, who: str) -> str:
@@ -23,7 +19,7 @@ def cell(a: Assignment, who: str) -> str:
 
 def roster_csv(roster: Roster, crew: Sequence[CrewMember]) -> str:
     """One row per person, one column per day (empty: off), then duties, hours, nights."""
-    grid: dict[str, dict[str, str]] = {}
+    grid: dict[str, dict[dt.date, str]] = {}
     for a in roster.assignments:
         for who in (a.driver, a.helper):
             if who is not None:

@@ -1,20 +1,23 @@
-"""Files derived from a schedule: GeoJSON of the routes and printable route sheets.
+"""Files derived from a schedule: the JSON itself, tables, GeoJSON of the routes, printable
+route sheets and pictures.
 
-Both are made from ``schedule.json`` plus the streets it was planned on; the
-schedule stays the one source of truth.
+All are made from the schedule plus the streets it was planned on; ``schedule.json``
+stays the one source of truth.
 """
 
 from __future__ import annotations
 
+import csv
 import json
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from streetcrew.models.base import format_clock
 from streetcrew.models.network import build_network
 from streetcrew.models.schedule import Route, Schedule
 from streetcrew.models.streets import Street, haversine_m
-from streetcrew.models.io.write_streets import format_clock
 
 
 def write_routes_geojson(
@@ -42,8 +45,10 @@ def write_routes_geojson(
                 "type": "Feature",
                 "geometry": {"type": "LineString", "coordinates": [list(c) for c in coords]},
                 "properties": {
-                    "vehicle": route.vehicle, "shift": route.shift,
-                    "vehicle_type": route.vehicle_type, "seq": seq,
+                    **({"vehicle": route.vehicle, "shift": route.shift,
+                        "vehicle_type": route.vehicle_type} if route.vehicle is not None
+                       else {"team": route.team, "mode": route.mode}),
+                    "seq": seq,
                     "step": st.type, "street": st.street, "side": st.side,
                     "start": format_clock(st.start), "end": format_clock(st.end),
                     "distance_m": round(st.distance_m, 1),
@@ -60,9 +65,10 @@ def route_sheet(route: Route, streets: Sequence[Street]) -> str:
     """A printable Markdown sheet for the driver: ordered streets, sides, times, stops."""
     by_id = {s.id: s for s in streets}
     lines = [
-        f"# Route sheet: {route.label} ({route.vehicle_type}), depot {route.depot}",
+        f"# Route sheet: {route.label} ({route.vehicle_type}), depot {route.depot}"
+        if route.vehicle is not None else f"# Walk sheet: {route.label} ({route.mode})",
         "",
-        f"Sweep {route.swept_m / 1000:.1f} km, drive empty {route.deadhead_m / 1000:.1f} km."
+        f"Sweep {route.served_m / 1000:.1f} km, drive empty {route.deadhead_m / 1000:.1f} km."
         + (f" **Overtime: {route.overtime_s / 60:.0f} min past the shift end.**"
            if route.overtime_s else ""),
         "",
@@ -84,3 +90,50 @@ def route_sheet(route: Route, streets: Sequence[Street]) -> str:
         lines.append(f"| {n} | {format_clock(st.start)} | {format_clock(st.end)} | {what} | "
                      f"{name} | {side} |")
     return "\n".join(lines) + "\n"
+
+
+def write_tables(schedule: Schedule, out: Path) -> list[Path]:
+    """routes.csv (one row per route) and steps.csv (one row per step)."""
+    with open(out / "routes.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["vehicle", "shift", "vehicle_type", "depot", "start_s", "end_s", "served_m",
+                    "deadhead_m", "cost", "overtime_s"])
+        for r in schedule.routes:
+            w.writerow([r.who, r.shift, r.vehicle_type or r.mode, r.depot, r.steps[0].start,
+                        r.steps[-1].end, round(r.served_m, 1), round(r.deadhead_m, 1), r.cost,
+                        r.overtime_s])
+    with open(out / "steps.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["vehicle", "shift", "seq", "type", "start_s", "end_s", "distance_m", "task",
+                    "street", "side", "from_node", "to_node", "facility", "load_l", "water_l"])
+        for r in schedule.routes:
+            for i, st in enumerate(r.steps):
+                w.writerow([r.who, r.shift, i, st.type, st.start, st.end,
+                            round(st.distance_m, 1), st.task, st.street, st.side, st.from_node,
+                            st.to_node, st.facility, round(st.load), round(st.water)])
+    return [out / "routes.csv", out / "steps.csv"]
+
+
+def write_schedule_json(schedule: Schedule, path: Path) -> Path:
+    """The canonical form; a schedule its checker found violations in is never written."""
+    if schedule.violations:
+        raise ValueError("a schedule that failed its checker is not written")
+    path.write_text(schedule.model_dump_json(indent=1), encoding="utf-8")
+    return path
+
+
+def write_sheets(schedule: Schedule, streets: Sequence[Street], folder: Path,
+                 shifts: Counter[str] | None = None) -> list[Path]:
+    """One Markdown sheet per route: ``<vehicle>.md``, ``<vehicle>-shift<n>.md`` when the
+    vehicle has several shifts in the fleet (``shifts``: records per vehicle id),
+    ``<team>.md`` for a patrol walk."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.md"):  # an earlier plan's sheets would mislead
+        old.unlink()
+    shifts = shifts or Counter(r.who for r in schedule.routes)
+    out = []
+    for route in schedule.routes:
+        name = route.who + (f"-shift{route.shift + 1}" if shifts[route.who] > 1 else "")
+        out.append(folder / f"{name}.md")
+        out[-1].write_text(route_sheet(route, streets), encoding="utf-8")
+    return out

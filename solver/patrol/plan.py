@@ -25,56 +25,39 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
-from pydantic import BaseModel, ConfigDict, Field
 
 from streetcrew.models.carp import Link
 from streetcrew.models.network import StreetNetwork, build_network
 from streetcrew.models.patrol import SPEED_KMH, Case, Volunteer
-from streetcrew.models.schedule import InputRef, PatrolKPIs, Route, Schedule, Step, Summary, Unassigned
+from streetcrew.models.schedule import (
+    InputRef,
+    PatrolKPIs,
+    Route,
+    Schedule,
+    Summary,
+    Unassigned,
+)
 from streetcrew.models.streets import CLASS_DEFAULTS, Street, haversine_m
-from streetcrew.solver.patrol import greedy as patrol_greedy
 from streetcrew.solver.graph.paths import UNREACHABLE, ShortestPaths, shortest_paths
-
-CASE_SNAP_M = 100.0  # a case farther than this from every walkable street is not used
-CASE_WEIGHT = 10.0  # priority a fresh case adds to its street
-HALF_LIFE_DAYS = 7.0
-PRIZE_S = 3600  # walking seconds one point of priority is worth: coverage comes first
-MUST_COST = 10**8
-
-
-class PatrolParams(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    time_limit: float = Field(default=60.0, gt=0)
-    max_snap_m: float = Field(default=300.0, gt=0)
-    balance: int = Field(default=1, ge=0)
-    workers: int = Field(default=0, ge=0)
-    rest_days: float = Field(default=0.0, ge=0)  # a street walked less than this ago rests
-    # stop each OR-Tools search after this many solutions and try every greedy variant:
-    # the plan depends on the inputs only (time_limit stays a safety cap)
-    solutions: int | None = Field(default=None, ge=1)
-
-
-@dataclass(frozen=True)
-class Team:
-    """Who walks one route: a volunteer or a buddy pair."""
-
-    id: str
-    node: int
-    start: int
-    end: int
-    max_s: int
-    mps: float
-    mode: str
-    kinds: frozenset[str] = frozenset()  # the services the team takes part in; empty: all
+from streetcrew.solver.patrol import greedy as patrol_greedy
+from streetcrew.solver.patrol.engine_ortools import solve_job
+from streetcrew.solver.patrol.model import (
+    CASE_SNAP_M,
+    CASE_WEIGHT,
+    HALF_LIFE_DAYS,
+    MUST_COST,
+    Job,
+    PatrolParams,
+    Team,
+)
 
 
 def walk_streets(streets: Sequence[Street]) -> list[Street]:
@@ -150,7 +133,7 @@ def plan_patrol(
     cases: Sequence[Case] = (),
     must_cover: Sequence[str] = (),
     params: PatrolParams | None = None,
-    date: str | None = None,
+    date: dt.date | None = None,
     inputs: dict[str, InputRef] | None = None,
     history: dict[str, float] | None = None,
 ) -> tuple[Schedule, PatrolKPIs]:
@@ -173,7 +156,7 @@ def plan_patrol(
                              reason="a must-cover street that is not walkable (road class) or "
                                     "not in the street file")
                   for sid in sorted(must) if sid not in index]
-    from streetcrew.solver.sweep.engine_ortools import snap
+    from streetcrew.solver.graph.network import snap
 
     points = {f"volunteer:{v.id}": v.at for v in volunteers}
     snapped = snap(points, network)
@@ -209,7 +192,7 @@ def plan_patrol(
                 task=f"volunteer:{t.id}", street="", side="",
                 reason=f"free time ({t.max_s // 60} min) is shorter than a walk from the "
                        "meeting point to any street to patrol and back"))
-    jobs = [_Job(walk, network, paths, ts, ks, prio, must, index, params, reported, first)
+    jobs = [Job(walk, network, paths, ts, ks, prio, must, index, params, reported, first)
             for ts, ks, first in groups]
     results = _run(jobs, params, started)
     routes: list[Route] = []
@@ -243,21 +226,24 @@ def plan_patrol(
         must_cover=len(must), must_cover_met=len(must & covered),
         streets_patrolled=len(covered), km_patrolled=round(km, 3),
         volunteers=len(volunteers),
-        volunteers_used=sum(len(r.vehicle.split("+")) for r in routes),
+        volunteers_used=sum(len(r.who.split("+")) for r in routes),
         mean_route_min=round(float(np.mean(mins)), 1) if mins else 0.0,
         max_route_min=round(max(mins), 1) if mins else 0.0,
         cases_used=used, cases_far=tuple(far), streets_resting=len(resting),
     )
+    rest = set(resting)
+    needed_km = sum(s.length_m for k, s in enumerate(walk) if k not in rest) / 1000
     summary = Summary(
-        vehicles_used=len(routes), swept_km=round(km, 3), deadhead_km=round(dead / 1000, 3),
+        routes_used=len(routes), served_km=round(km, 3), deadhead_km=round(dead / 1000, 3),
         deadhead_pct=round(100 * dead / (dead + km * 1000), 2) if dead + km else 0.0,
-        sweeping_rate_pct=kpis.priority_covered_pct, overtime_s=0,
-        unassigned=len(unassigned), cost=0.0,
+        coverage_pct=round(100 * min(km, needed_km) / needed_km, 2) if needed_km else 100.0,
+        overtime_s=0, unassigned=len(unassigned), cost=0.0,
         solve_s=round(time.perf_counter() - started, 2),
     )
     status = "partial" if unassigned else "solved"
-    schedule = Schedule(status=status, date=date, summary=summary, routes=tuple(routes),
-                        unassigned=tuple(unassigned), inputs=inputs or {}, patrol=kpis)
+    schedule = Schedule(kind="patrol", status=status, date=date, summary=summary,
+                        routes=tuple(routes), unassigned=tuple(unassigned), inputs=inputs or {},
+                        patrol=kpis)
     return schedule, kpis
 
 
@@ -347,22 +333,8 @@ def _groups(network: StreetNetwork, paths: ShortestPaths, team_list: list[Team],
     return out
 
 
-@dataclass
-class _Job:
-    streets: list[Street]
-    network: StreetNetwork
-    paths: ShortestPaths
-    teams: list[Team]
-    links: list[int]
-    prio: np.ndarray
-    must: set[str]
-    index: dict[str, int]
-    params: PatrolParams
-    reported: dict[int, set[str]]  # street -> kinds of the cases on it
-    first: list[list[tuple[int, bool]]]  # per team: a first route, (street, forward)
 
-
-def _run(jobs: list[_Job], params: PatrolParams, started: float) -> list[list[Route]]:
+def _run(jobs: list[Job], params: PatrolParams, started: float) -> list[list[Route]]:
     if not jobs:
         return []
     workers = max(1, min(len(jobs), params.workers or (os.cpu_count() or 1)))
@@ -371,203 +343,8 @@ def _run(jobs: list[_Job], params: PatrolParams, started: float) -> list[list[Ro
     seconds = max(0.5, left * 0.85 / rounds)
     args = [(job, seconds) for job in jobs]
     if workers == 1:
-        return [_solve(a) for a in args]
+        return [solve_job(a) for a in args]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_solve, args))
+        return list(pool.map(solve_job, args))
 
 
-def _solve(arg: tuple[_Job, float]) -> list[Route]:
-    """One meeting point's teams over its streets: OR-Tools, then timed steps."""
-    job, seconds = arg
-    nets = job.network.links
-    depot = job.teams[0].node
-    # nodes: 0 = meeting point; then each street in both directions
-    visits: list[tuple[int, int, int | None]] = [(depot, depot, None)]
-    for k in job.links:
-        lk = nets[k]
-        visits += [(lk.u, lk.v, k), (lk.v, lk.u, k)]
-    n = len(visits)
-    rows = [job.paths.row[v[1]] for v in visits]
-    starts = [v[0] for v in visits]
-    dead = job.paths.dist[rows][:, starts]
-    length = np.array([0 if v[2] is None else round(nets[v[2]].length_m) for v in visits])
-    dist = np.minimum(dead + length[None, :], 10**9)
-    np.fill_diagonal(dist, 0)
-    manager = pywrapcp.RoutingIndexManager(n, len(job.teams), 0)
-    routing = pywrapcp.RoutingModel(manager)
-    by_speed: dict[float, int] = {}
-    matrices: dict[float, np.ndarray] = {}
-    for t in job.teams:
-        if t.mps not in by_speed:
-            # never promise less than the walk takes: link lengths are rounded in ``dead``
-            secs = (patrol_greedy.leg_seconds(dead, t.mps)
-                    + patrol_greedy.street_seconds(length, t.mps)[None, :])
-            secs = np.minimum(secs, 10**9)
-            np.fill_diagonal(secs, 0)
-            matrices[t.mps] = secs
-            by_speed[t.mps] = routing.RegisterTransitMatrix(secs.tolist())
-    evals = [by_speed[t.mps] for t in job.teams]
-    for k, e in enumerate(evals):
-        routing.SetArcCostEvaluatorOfVehicle(e, k)
-    horizon = 2 * 86_400
-    routing.AddDimensionWithVehicleTransits(evals, horizon, horizon, False, "clock")
-    clock = routing.GetDimensionOrDie("clock")
-    routing.AddDimensionWithVehicleTransits(evals, 0, horizon, True, "walked")
-    walked = routing.GetDimensionOrDie("walked")
-    for k, t in enumerate(job.teams):
-        clock.CumulVar(routing.Start(k)).SetRange(t.start, t.end)
-        clock.CumulVar(routing.End(k)).SetRange(t.start, t.end)
-        walked.CumulVar(routing.End(k)).SetMax(t.max_s)
-    if job.params.balance:
-        walked.SetGlobalSpanCostCoefficient(job.params.balance)
-    for i in range(1, n, 2):
-        street = visits[i][2]
-        assert street is not None
-        sid = job.streets[street].id
-        penalty = MUST_COST if sid in job.must else max(1, round(job.prio[street] * PRIZE_S))
-        routing.AddDisjunction([manager.NodeToIndex(i), manager.NodeToIndex(i + 1)], penalty, 1)
-        kinds = job.reported.get(street)
-        if kinds and sid not in job.must:
-            # a street with reported cases is for the teams that take part in one of them
-            barred = [k for k, t in enumerate(job.teams) if t.kinds and not t.kinds & kinds]
-            if barred and len(barred) < len(job.teams):
-                for node in (i, i + 1):
-                    routing.VehicleVar(manager.NodeToIndex(node)).RemoveValues(barred)
-    search = pywrapcp.DefaultRoutingSearchParameters()
-    search.first_solution_strategy = (
-        routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION)
-    search.local_search_metaheuristic = (
-        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH)
-    search.time_limit.FromMilliseconds(max(100, int(seconds * 1000)))
-    if job.params.solutions is not None:
-        search.solution_limit = job.params.solutions
-        search.lns_time_limit.FromMilliseconds(max(100, int(seconds * 1000)))
-    prizes = np.zeros(n)
-    for i in range(1, n):
-        street = visits[i][2]
-        assert street is not None
-        prizes[i] = MUST_COST if job.streets[street].id in job.must else job.prio[street]
-    allowed = [[k for k in range(len(job.teams)) if routing.VehicleVar(
-        manager.NodeToIndex(i)).Contains(k)] for i in range(n)]
-    node_of = {k: 1 + 2 * j for j, k in enumerate(job.links)}
-    seed = [[node_of[k] + (0 if forward else 1) for k, forward in r] for r in job.first]
-    greedy = _greedy([matrices[t.mps] for t in job.teams], [t.max_s for t in job.teams],
-                     prizes, allowed, seed)
-    solution = None
-    if any(greedy):
-        start = routing.ReadAssignmentFromRoutes(
-            [[manager.NodeToIndex(i) for i in r] for r in greedy], True)
-        if start is not None:
-            solution = routing.SolveFromAssignmentWithParameters(start, search)
-    if solution is None:
-        solution = routing.SolveWithParameters(search)
-    routes: list[Route] = []
-    if solution is None:
-        return routes
-    lengths: dict[tuple[int, int], float] = {}
-    for lk in nets:
-        for key in ((lk.u, lk.v), (lk.v, lk.u)):
-            lengths[key] = min(lengths.get(key, math.inf), lk.length_m)
-    for k, t in enumerate(job.teams):
-        index = routing.Start(k)
-        order = []
-        while not routing.IsEnd(index):
-            node = manager.IndexToNode(index)
-            if node:
-                order.append(node)
-            index = solution.Value(routing.NextVar(index))
-        if order:
-            start_at = solution.Value(clock.CumulVar(routing.Start(k)))
-            routes.append(_route(job, t, visits, order, start_at, lengths))
-    return routes
-
-
-def _greedy(secs: list[np.ndarray], budget: list[int], prizes: np.ndarray,
-            allowed: list[list[int]], seed: list[list[int]]) -> list[list[int]]:
-    """Routes built by best prize per added second, inserted anywhere in any route.
-
-    Nodes come in pairs (a street's two directions: ``2j+1``, ``2j+2``; node 0 is the
-    meeting point); ``secs[k]`` is team k's matrix of seconds (walk there + the
-    target street), ``budget[k]`` its seconds. Must-cover streets carry a huge prize,
-    so they go in first. ``seed`` routes are kept and extended. A start for the
-    local search: good, quick, not optimal.
-    """
-    n = len(prizes)
-    teams = len(secs)
-    routes: list[list[int]] = [list(r) for r in seed]
-    used: list[int] = [int(sum(secs[k][a, b] for a, b in zip([0] + r, r + [0]))) if r else 0
-                       for k, r in enumerate(routes)]
-    free = np.ones(n, dtype=bool)
-    free[0] = False
-    for r in routes:
-        for node in r:
-            free[node] = False
-            free[node + 1 if node % 2 else node - 1] = False
-    can = np.zeros((teams, n), dtype=bool)
-    for i, ks in enumerate(allowed):
-        can[ks, i] = True
-    while True:
-        best, pick = 0.0, None
-        for k in range(teams):
-            seq = [0] + routes[k] + [0]
-            a = np.array(seq[:-1])
-            b = np.array(seq[1:])
-            m = secs[k]
-            # added seconds for every (position, node): m[a, x] + m[x, b] - m[a, b]
-            add = m[a][:, free & can[k]] + m[:, b].T[:, free & can[k]] - m[a, b][:, None]
-            if add.size == 0:
-                continue
-            nodes = np.flatnonzero(free & can[k])
-            ok = add <= budget[k] - used[k]
-            if not ok.any():
-                continue
-            ratio = np.where(ok, prizes[nodes][None, :] / np.maximum(add, 1), -1.0)
-            at, col = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
-            if ratio[at, col] > best:
-                best, pick = float(ratio[at, col]), (k, int(at), int(nodes[col]),
-                                                     int(add[at, col]))
-        if pick is None:
-            return routes
-        k, pos, node, extra = pick
-        routes[k].insert(pos, node)
-        used[k] += extra
-        twin = node + 1 if node % 2 else node - 1  # the same street the other way
-        free[node] = free[twin] = False
-
-
-def _route(job: _Job, team: Team, visits: list[tuple[int, int, int | None]],
-           order: list[int], start_at: int, lengths: dict[tuple[int, int], float]) -> Route:
-    """Timed steps of a team's walk; clock times are rounded up, never promising too little."""
-    steps = [Step(type="start", start=start_at, end=start_at, from_node=team.node,
-                  to_node=team.node)]
-    t, pos = start_at, team.node
-
-    def walk_to(node: int) -> None:
-        nonlocal t, pos
-        if node == pos:
-            return
-        path = tuple(job.paths.path(pos, node))
-        metres = sum(lengths[(a, b)] for a, b in zip(path, path[1:]))
-        secs = math.ceil(metres / team.mps)
-        steps.append(Step(type="deadhead", start=t, end=t + secs, distance_m=metres,
-                          from_node=pos, to_node=node, path=path))
-        t += secs
-        pos = node
-
-    for i in order:
-        a, b, k = visits[i]
-        assert k is not None
-        walk_to(a)
-        lk = job.network.links[k]
-        secs = math.ceil(lk.length_m / team.mps)
-        steps.append(Step(type="serve", start=t, end=t + secs, distance_m=lk.length_m,
-                          task=job.streets[k].id, street=job.streets[k].id, side="centre",
-                          from_node=a, to_node=b, forward=(a, b) == (lk.u, lk.v)))
-        t += secs
-        pos = b
-    walk_to(team.node)
-    steps.append(Step(type="end", start=t, end=t, from_node=team.node, to_node=team.node))
-    served = sum(s.distance_m for s in steps if s.type == "serve")
-    dead = sum(s.distance_m for s in steps if s.type == "deadhead")
-    return Route(vehicle=team.id, vehicle_type=team.mode, depot="meeting point",
-                 steps=tuple(steps), swept_m=served, deadhead_m=dead, cost=0.0)

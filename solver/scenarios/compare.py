@@ -7,6 +7,7 @@ to the workers once (scattered) and a task whose worker dies is run again (by th
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import itertools
 import os
@@ -19,8 +20,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from streetcrew.models.crew import CrewMember, CrewRules
 from streetcrew.models.base import InputError
+from streetcrew.models.crew import CrewMember, CrewRules
 from streetcrew.models.fleet import Fleet
 from streetcrew.models.patrol import Case, Volunteer
 from streetcrew.models.scenario import ChangeStreets, Scenario, ScenarioSet, apply_changes
@@ -90,23 +91,24 @@ class Task(BaseModel):
 
 def run(task: Task, streets: Sequence[Street], fleet: Fleet) -> Run:
     """Apply the scenario to the base, plan (one process), check, roster when a crew is given."""
-    from streetcrew.solver.sweep.check import check_schedule
-    from streetcrew.solver.sweep.plan import PlanParams, plan_sweeping
+    from streetcrew.solver.sweep import run as sweep
+    from streetcrew.solver.sweep.plan import PlanParams
 
     started = time.perf_counter()
     fleet2, streets2 = apply_changes(fleet, list(streets), task.scenario, task.file)
     params = PlanParams(time_limit=task.time_limit, workers=1, seed=task.seed,
                         solutions=task.solutions)
-    schedule = plan_sweeping(streets2, fleet2, params, None, task.date)
-    problems = check_schedule(streets2, fleet2, schedule)
+    day = _day(task.date)
+    schedule = sweep.plan(streets2, fleet2, params, None, day)
+    problems = list(schedule.violations)
     drivers = uncovered = None
     if task.crew is not None and schedule.routes:
-        from streetcrew.solver.crews.engine_pulp import solve_roster
         from streetcrew.solver.crews.duties import duties
+        from streetcrew.solver.crews.engine_pulp import solve_roster
 
         rules = task.rules or CrewRules()
         helpers = {t.id for t in fleet2.vehicle_types if t.needs_helper} | set(rules.helper_types)
-        roster = solve_roster(duties([(task.date or "2026-01-05", schedule)], helpers),
+        roster = solve_roster(duties([(day or dt.date(2026, 1, 5), schedule)], helpers),
                               list(task.crew),
                               rules.model_copy(update={"time_limit": min(rules.time_limit, 30)}),
                               solver=task.mip)
@@ -117,15 +119,18 @@ def run(task: Task, streets: Sequence[Street], fleet: Fleet) -> Run:
         reasons[u.reason] = reasons.get(u.reason, 0) + 1
     patrol_pct = must_missed = None
     if task.patrol is not None:
-        from streetcrew.solver.patrol.check import check_patrol
-        from streetcrew.solver.patrol.plan import PatrolParams, plan_patrol
+        from streetcrew.solver.patrol import run as patrol
+        from streetcrew.solver.patrol.plan import PatrolParams
 
         p = task.patrol
-        walks, kpis = plan_patrol(streets2, p.volunteers, p.cases, p.must_cover,
-                                  PatrolParams(time_limit=task.time_limit, workers=1,
-                                               solutions=task.solutions), task.date)
-        walk_problems = check_patrol(streets2, p.volunteers, p.must_cover, walks)
-        problems += [f"patrol: {x}" for x in walk_problems]
+        walks = patrol.plan(patrol.PatrolInputs(list(streets2), list(p.volunteers),
+                                                list(p.cases), list(p.must_cover)),
+                            PatrolParams(time_limit=task.time_limit, workers=1,
+                                         solutions=task.solutions), day)
+        problems += [v.model_copy(update={"where": f"patrol {v.where or ''}".strip()})
+                     for v in walks.violations]
+        kpis = walks.patrol
+        assert kpis is not None
         patrol_pct = kpis.priority_covered_pct
         must_missed = kpis.must_cover - kpis.must_cover_met
         for u in walks.unassigned:
@@ -134,9 +139,9 @@ def run(task: Task, streets: Sequence[Street], fleet: Fleet) -> Run:
     s = schedule.summary
     return Run(scenario=task.scenario.name, seed=task.seed, status=schedule.status,
                feasible=not problems, violations=len(problems), cost=s.cost,
-               km_swept=s.swept_km, deadhead_pct=s.deadhead_pct,
-               sweeping_rate_pct=s.sweeping_rate_pct, vehicles=len(fleet2.vehicles),
-               vehicles_used=s.vehicles_used, drivers_used=drivers, uncovered_duties=uncovered,
+               km_swept=s.served_km, deadhead_pct=s.deadhead_pct,
+               sweeping_rate_pct=s.coverage_pct, vehicles=len(fleet2.vehicles),
+               vehicles_used=s.routes_used, drivers_used=drivers, uncovered_duties=uncovered,
                overtime_s=s.overtime_s, unassigned=s.unassigned, reasons=reasons,
                patrol_priority_pct=patrol_pct, patrol_must_missed=must_missed,
                solve_s=round(time.perf_counter() - started, 2))
@@ -182,15 +187,14 @@ def load_base(streets_path: str, fleet_path: str, date: str | None
 
 def street_file(path: str, date: str | None) -> list[Street]:
     """The streets of an OSM extract or a street file (GeoJSON, CSV) for the day."""
-    from datetime import date as _date
+    from streetcrew.models.io.streets import read_street_source
 
-    from streetcrew.models.io.osm import read_osm
-    from streetcrew.models.io.streets import load_streets
+    return read_street_source(path, _day(date))
 
-    day = _date.fromisoformat(date) if date else None
-    if path.endswith((".osm", ".osm.gz", ".osm.bz2", ".osm.xml")):
-        return list(read_osm(path).streets)
-    return list(load_streets(Path(path), day).streets)
+
+def _day(date: str | dt.date | None) -> dt.date | None:
+    """A scenario file's date (checked when the file was read) as a date."""
+    return dt.date.fromisoformat(date) if isinstance(date, str) else date
 
 
 def tasks_of(sets: Sequence[ScenarioSet], seeds: int, time_limit: float,
@@ -246,14 +250,17 @@ def _share_patrol(jobs: list[tuple[Task, str, str]], runs: list[Run]) -> list[Ru
 
 
 def _patrol_inputs(sset: ScenarioSet, streets_path: str) -> PatrolInputs:
-    from datetime import date as _date
-
-    from streetcrew.models.io.patrol import check_must_cover, read_cases, read_must_cover, read_volunteers
+    from streetcrew.models.io.patrol import (
+        check_must_cover,
+        read_cases,
+        read_must_cover,
+        read_volunteers,
+    )
 
     base = sset.base
     assert base.volunteers is not None
     # cases fade with age: counted on the base's date, else today (as `streetcrew patrol`)
-    day = _date.fromisoformat(base.date) if base.date else _date.today()
+    day = _day(base.date) or dt.date.today()
     must: list[str] = []
     if base.must_cover:
         must = read_must_cover(base.must_cover)
@@ -458,8 +465,8 @@ def size_fleet(streets: list[Street], fleet: Fleet, vtype: str, time_limit: floa
     more for the cost curve. Returns (that number or None when even ``most`` do not, points).
     """
     from streetcrew.models.scenario import AddVehicles, RemoveVehicles
-    from streetcrew.solver.sweep.check import check_schedule
-    from streetcrew.solver.sweep.plan import PlanParams, plan_sweeping
+    from streetcrew.solver.sweep import run as sweep
+    from streetcrew.solver.sweep.plan import PlanParams
 
     have = sum(1 for v in fleet.vehicles if v.type == vtype)
     seen: dict[int, SizePoint] = {}
@@ -472,15 +479,15 @@ def size_fleet(streets: list[Street], fleet: Fleet, vtype: str, time_limit: floa
         sc = Scenario(name=f"{n} x {vtype}", changes=(change,) if change else ())
         f2, s2 = apply_changes(fleet, streets, sc, file)
         began = time.perf_counter()
-        plan = plan_sweeping(s2, f2, PlanParams(time_limit=time_limit, workers=workers,
-                                                solutions=solutions))
+        plan = sweep.plan(s2, f2, PlanParams(time_limit=time_limit, workers=workers,
+                                             solutions=solutions))
         took = time.perf_counter() - began
         left = sum(1 for u in plan.unassigned if u.reason.startswith(FLEET_REASONS))
         s = plan.summary
-        seen[n] = SizePoint(vehicles=n, cost=s.cost, km_driven=round(s.swept_km + s.deadhead_km,
+        seen[n] = SizePoint(vehicles=n, cost=s.cost, km_driven=round(s.served_km + s.deadhead_km,
                                                                       2),
                             unassigned=s.unassigned, left_for_fleet=left,
-                            feasible=not check_schedule(s2, f2, plan), solve_s=round(took, 1))
+                            feasible=not plan.violations, solve_s=round(took, 1))
         return seen[n]
 
     lo, hi = -1, max(1, have)  # lo: known too few (-1: none known); hi: to try

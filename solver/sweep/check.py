@@ -16,8 +16,14 @@ from scipy.sparse import csr_array
 from scipy.sparse.csgraph import dijkstra
 
 from streetcrew.models.fleet import Fleet
-from streetcrew.models.network import StreetNetwork, build_network, end_headings, link_coords, turn_kind
-from streetcrew.models.schedule import Schedule, Step
+from streetcrew.models.network import (
+    StreetNetwork,
+    build_network,
+    end_headings,
+    link_coords,
+    turn_kind,
+)
+from streetcrew.models.schedule import Schedule, Step, Violation, violation
 from streetcrew.models.streets import Street
 
 TOL_M = 1.0  # distances are stored rounded
@@ -104,8 +110,8 @@ class _Turns:
 
 def check_schedule(
     streets: Sequence[Street], fleet: Fleet, schedule: Schedule
-) -> list[str]:
-    out: list[str] = []
+) -> list[Violation]:
+    out: list[Violation] = []
     network = build_network(streets)
     index = {s.id: k for k, s in enumerate(streets)}
     vehicles = {(v.id, sum(w.id == v.id for w in fleet.vehicles[:k])): v  # (id, shift)
@@ -118,40 +124,40 @@ def check_schedule(
     turns = _Turns(streets, network, fleet)
     for route in schedule.routes:
         where = f"vehicle {route.vehicle}"
-        veh = vehicles.get((route.vehicle, route.shift))
+        veh = vehicles.get((route.vehicle, route.shift)) if route.vehicle is not None else None
         if veh is None:
-            out.append(f"{where}: not in the fleet")
+            out.append(violation("fleet", where, "not in the fleet"))
             continue
         vt = fleet.vehicle_type(veh.type)
         moving = [s for s in route.steps if s.type != "break"]
         if not moving or moving[0].type != "start" or moving[-1].type != "end":
-            out.append(f"{where}: must begin with start and finish with end")
+            out.append(violation("structure", where, "must begin with start and finish with end"))
             continue
         if moving[0].start < veh.shift_start - TOL_S or moving[-1].end > veh.latest_end + TOL_S:
-            out.append(f"{where}: works {moving[0].start}-{moving[-1].end} s outside its shift "
+            out.append(violation("shift", where, f"works {moving[0].start}-{moving[-1].end} s outside its shift "
                        f"{veh.shift_start}-{veh.shift_end} s"
-                       + (f" (+{veh.overtime_min:g} min overtime)" if veh.overtime_min else ""))
+                       + (f" (+{veh.overtime_min:g} min overtime)" if veh.overtime_min else "")))
         over = max(0, moving[-1].end - veh.shift_end)
         if abs(over - route.overtime_s) > TOL_S:
-            out.append(f"{where}: {route.overtime_s} s overtime claimed, it ends {over} s "
-                       f"after its shift")
+            out.append(violation("overtime", where, f"{route.overtime_s} s overtime claimed, it ends {over} s "
+                       f"after its shift"))
         overtime += over
         for a, b in zip(moving, moving[1:]):
             if b.start < a.end - TOL_S:
-                out.append(f"{where}: step {b.type} at {b.start} s starts before {a.type} ends")
+                out.append(violation("timing", where, f"step {b.type} at {b.start} s starts before {a.type} ends"))
             if a.to_node != b.from_node:
-                out.append(f"{where}: jumps from node {a.to_node} to {b.from_node}")
+                out.append(violation("path", where, f"jumps from node {a.to_node} to {b.from_node}"))
         breaks = [s for s in route.steps if s.type == "break"]
         for b, rule in zip(sorted(breaks, key=lambda s: s.start), veh.breaks):
             if not rule.earliest - TOL_S <= b.start <= rule.latest + TOL_S:
-                out.append(f"{where}: break at {b.start} s outside {rule.earliest}-{rule.latest} s")
+                out.append(violation("break", where, f"break at {b.start} s outside {rule.earliest}-{rule.latest} s"))
             if b.end - b.start < rule.minutes * 60 - TOL_S:
-                out.append(f"{where}: break of {b.end - b.start} s, {rule.minutes} min due")
+                out.append(violation("break", where, f"break of {b.end - b.start} s, {rule.minutes} min due"))
         # a break is due when its window opens before the vehicle is back at the depot
         back = moving[-2].end if len(moving) > 1 else moving[-1].end
         due = [rule for rule in veh.breaks if rule.earliest < back - TOL_S]
         if len(breaks) < len(due):
-            out.append(f"{where}: {len(due) - len(breaks)} break(s) missing")
+            out.append(violation("break", where, f"{len(due) - len(breaks)} break(s) missing"))
         hopper = water = 0.0
         driven_m = 0.0
         arc: Arc | None = None  # the arc just swept
@@ -160,54 +166,54 @@ def check_schedule(
             after = _serve_arc(moving[i + 1], index, network) if i + 1 < len(moving) else None
             if st.type == "serve" and arc is not None and (this := _serve_arc(st, index, network)):
                 if turns.seconds(arc, this) > TOL_S:
-                    out.append(f"{where}: the turn into {st.street} at {st.start} s is not timed")
+                    out.append(violation("turn", where, f"the turn into {st.street} at {st.start} s is not timed"))
             if st.type == "deadhead":
                 need = st.distance_m / (vt.travel_kmh / 3.6) + turns.least(arc, st.path, after)
                 if st.end - st.start < need - TOL_S:
-                    out.append(f"{where}: deadhead at {st.start} s takes {st.end - st.start} s, "
-                               f"driving and turns need {need:.0f} s")
+                    out.append(violation("timing", where, f"deadhead at {st.start} s takes {st.end - st.start} s, "
+                               f"driving and turns need {need:.0f} s"))
                 arc = None
                 src, dst = st.from_node, st.to_node
                 if src is None or dst is None:
-                    out.append(f"{where}: deadhead without its end nodes")
+                    out.append(violation("path", where, "deadhead without its end nodes"))
                     continue
                 best = shortest[(src, dst)]
                 if not math.isfinite(best):
-                    out.append(f"{where}: no drivable path from node {src} to {dst}")
+                    out.append(violation("path", where, f"no drivable path from node {src} to {dst}"))
                 # the planner routes on links rounded to whole metres: allow
                 # half a metre per link on top of the rounding of the total
                 elif st.distance_m < best - TOL_M - 0.5 * max(0, len(st.path) - 1):
-                    out.append(f"{where}: deadhead {src}->{dst} claims {st.distance_m:.0f} m, "
-                               f"shortest is {best:.0f} m")
+                    out.append(violation("deadhead", where, f"deadhead {src}->{dst} claims {st.distance_m:.0f} m, "
+                               f"shortest is {best:.0f} m"))
             if st.type in ("dump", "refill", "start"):
                 arc = None  # turned round in the yard
             if st.type == "serve":
                 arc = _serve_arc(st, index, network)
                 k = index.get(st.street or "")
                 if k is None or st.side is None:
-                    out.append(f"{where}: serves unknown street {st.street!r}")
+                    out.append(violation("coverage", where, f"serves unknown street {st.street!r}"))
                     continue
                 street, link = streets[k], network.links[k]
                 served[(street.id, st.side)] += 1
                 if street.road_class not in vt.road_classes or (
                     street.allowed_types is not None and vt.id not in street.allowed_types
                 ):
-                    out.append(f"{where}: type {vt.id} may not sweep {street.id}")
+                    out.append(violation("vehicle-type", where, f"type {vt.id} may not sweep {street.id}"))
                 way = _way(st, link.u, link.v)
                 if way not in _allowed(street, st.side):
-                    out.append(f"{where}: {street.id} {st.side} curb swept against traffic")
+                    out.append(violation("direction", where, f"{street.id} {st.side} curb swept against traffic"))
                 if street.windows and not any(
                     w.start - TOL_S <= st.start and st.end <= w.end + TOL_S
                     for w in street.windows
                 ):
-                    out.append(f"{where}: {street.id} swept {st.start}-{st.end} s outside its "
-                               f"window(s)")
+                    out.append(violation("window", where, f"{street.id} swept {st.start}-{st.end} s outside its "
+                               f"window(s)"))
                 hopper += link.length_m / 1000 * vt.debris_per_km(street.road_class) * 1000
                 water += link.length_m / 1000 * vt.water_l_per_km
                 if hopper > vt.hopper_m3 * 1000 + 1:
-                    out.append(f"{where}: hopper overfull at {street.id} ({hopper:.0f} l)")
+                    out.append(violation("capacity", where, f"hopper overfull at {street.id} ({hopper:.0f} l)"))
                 if water > vt.water_l + 1:
-                    out.append(f"{where}: water tank empty at {street.id} ({water:.0f} l used)")
+                    out.append(violation("capacity", where, f"water tank empty at {street.id} ({water:.0f} l used)"))
             elif st.type == "dump":
                 hopper = 0.0
             elif st.type == "refill":
@@ -216,23 +222,23 @@ def check_schedule(
         cost = (vt.cost_per_km * driven_m / 1000 + vt.cost_per_hour * hours
                 + vt.overtime_cost_per_hour * over / 3600)
         if abs(cost - route.cost) > 0.01 + 1e-6 * cost:
-            out.append(f"{where}: cost {route.cost:.2f} claimed, the fleet's rates give {cost:.2f}")
+            out.append(violation("cost", where, f"cost {route.cost:.2f} claimed, the fleet's rates give {cost:.2f}"))
     out += _repeat_gaps(streets, schedule)
     if abs(overtime - schedule.summary.overtime_s) > TOL_S * max(1, len(schedule.routes)):
-        out.append(f"summary overtime {schedule.summary.overtime_s} s, the routes work "
-                   f"{overtime} s past their shifts")
+        out.append(violation("summary", None, f"summary overtime {schedule.summary.overtime_s} s, the routes work "
+                   f"{overtime} s past their shifts"))
     total = sum(r.cost for r in schedule.routes)
     if abs(total - schedule.summary.cost) > 0.01 * max(1, len(schedule.routes)):
-        out.append(f"summary cost {schedule.summary.cost:.2f}, routes add up to {total:.2f}")
+        out.append(violation("summary", None, f"summary cost {schedule.summary.cost:.2f}, routes add up to {total:.2f}"))
     unassigned = Counter((u.street, u.side) for u in schedule.unassigned)
     for street in streets:
         for side in _sides(street):
             need = street.passes_per_side * street.sweeps_per_day
             got = served[(street.id, side)] + unassigned[(street.id, side)]
             if served[(street.id, side)] > need or got < need:
-                out.append(f"street {street.id} {side}: {need} pass(es) required, "
+                out.append(violation("coverage", f"street {street.id} {side}", f"{need} pass(es) required, "
                            f"{served[(street.id, side)]} swept, "
-                           f"{unassigned[(street.id, side)]} listed unassigned")
+                           f"{unassigned[(street.id, side)]} listed unassigned"))
     return out
 
 
@@ -259,7 +265,7 @@ def _way(st: Step, u: int, v: int) -> str | None:
     return "bwd" if ends == (v, u) and st.forward is not True else None
 
 
-def _repeat_gaps(streets: Sequence[Street], schedule: Schedule) -> list[str]:
+def _repeat_gaps(streets: Sequence[Street], schedule: Schedule) -> list[Violation]:
     """Sweeps of the same curb pass at least ``min_hours_between`` apart (end to start)."""
     gap = {s.id: s.min_hours_between * 3600 for s in streets if s.min_hours_between}
     times: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
@@ -269,11 +275,11 @@ def _repeat_gaps(streets: Sequence[Street], schedule: Schedule) -> list[str]:
                 pass_tag = next((p for p in st.task.split("/") if p.startswith("p")), "")
                 times.setdefault((st.street, st.side or "", pass_tag), []).append(
                     (st.start, st.end))
-    out = []
+    out: list[Violation] = []
     for (street, side, _), spans in times.items():
         spans.sort()
         for (_, end), (start, _) in zip(spans, spans[1:]):
             if start < end + gap[street] - TOL_S:
-                out.append(f"street {street} {side}: swept again {(start - end) / 3600:.2f} h "
-                           f"after the sweep before, {gap[street] / 3600:g} h required")
+                out.append(violation("repeat-gap", f"street {street} {side}", f"swept again {(start - end) / 3600:.2f} h "
+                           f"after the sweep before, {gap[street] / 3600:g} h required"))
     return out

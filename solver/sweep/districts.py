@@ -18,7 +18,7 @@ memory or time, and a sweeper never crosses the city anyway. So:
    proportion to their length of work (at least one each).
 4. Each district is planned on its own street set (its streets plus every
    street within :data:`MARGIN_M` of them, its depot, its nearest dump and
-   water point and any other facility in that box; the others drive-only) by :func:`solver.sweep.plan_sweeping`,
+   water point and any other facility in that box; the others drive-only) by the planner it is given (:func:`streetcrew.solver.sweep.plan.plan_district`),
    on all cores, and the routes are put back on the whole network's nodes.
 
 Work a district cannot fit is unassigned with the district's reason.
@@ -28,8 +28,7 @@ from __future__ import annotations
 
 import math
 import os
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -37,7 +36,6 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from streetcrew.models.carp import Link
-from streetcrew.models.base import InputError
 from streetcrew.models.fleet import Facility, Fleet, Point, Vehicle
 from streetcrew.models.network import StreetNetwork
 from streetcrew.models.schedule import Route, Schedule, Unassigned
@@ -46,6 +44,7 @@ from streetcrew.solver.graph.paths import link_matrix
 from streetcrew.solver.sweep.tasks import SweepTask
 
 FILL = 0.6  # share of a shift spent sweeping (the rest drives, dumps, refills, rests)
+DistrictJob = tuple[list[Street], Fleet, float, float, "int | None"]
 MARGIN_M = 1000.0  # streets this close to a district are driven through by its model
 
 
@@ -210,34 +209,20 @@ def _district_inputs(
     return sub, sub_fleet
 
 
-def _plan_district(args: tuple[list[Street], Fleet, float, float, int | None]
-                   ) -> Schedule | str:
-    from streetcrew.solver.sweep.plan import PlanParams, plan_sweeping
-
-    sub, sub_fleet, seconds, max_snap_m, solutions = args
-    started = time.perf_counter()
-    while True:
-        left = seconds - (time.perf_counter() - started)
-        try:
-            return plan_sweeping(sub, sub_fleet, PlanParams(
-                time_limit=max(1.0, left), max_snap_m=max_snap_m, district_tasks=10**9,
-                solutions=solutions))
-        except InputError as exc:
-            # a facility near the district but off its own street set: plan without it
-            off = [f for f in sub_fleet.facilities if exc.record and f"'{f.id}'" in exc.record]
-            if not off or exc.field != "at":
-                return str(exc)
-            sub_fleet = sub_fleet.model_copy(update={"facilities": tuple(
-                f for f in sub_fleet.facilities if f not in off)})
-
-
 def plan_districts(
     streets: Sequence[Street], network: StreetNetwork, fleet: Fleet,
     tasks: Sequence[SweepTask], snapped: dict[str, tuple[int, float]],
     seconds: float, district_tasks: int, workers: int, max_snap_m: float,
     solutions: int | None = None,
+    plan_one: Callable[[DistrictJob], Schedule | str] | None = None,
 ) -> tuple[list[Route], list[Unassigned], int]:
-    """Routes (on ``network``'s nodes) and unassigned work; also the number of districts."""
+    """Routes (on ``network``'s nodes) and unassigned work; also the number of districts.
+
+    ``plan_one`` plans one district's streets and fleet (a module-level function: it runs in
+    worker processes) and returns its schedule or why it could not be planned.
+    """
+    if plan_one is None:
+        raise ValueError("plan_districts needs the planner of one district (plan_one)")
     districts = make_districts(streets, network, tasks, fleet, snapped, district_tasks)
     covered = {k for d in districts for k in d.streets}
     unassigned = [Unassigned(task=t.id, street=streets[t.street].id, side=t.side,
@@ -255,10 +240,10 @@ def plan_districts(
     results: dict[int, Schedule | str] = {}
     if workers == 1:
         for i in order:
-            results[i] = _plan_district(jobs[i])
+            results[i] = plan_one(jobs[i])
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for i, res in zip(order, pool.map(_plan_district, [jobs[i] for i in order])):
+            for i, res in zip(order, pool.map(plan_one, [jobs[i] for i in order])):
                 results[i] = res
     full = np.array(network.nodes)
     lat0 = math.radians(float(full[:, 1].mean()))

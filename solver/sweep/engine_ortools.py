@@ -27,16 +27,15 @@ units: metres, seconds, litres, and cents for cost.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from streetcrew.models.carp import Link
-from streetcrew.models.fleet import Fleet, Point
+from streetcrew.models.fleet import Fleet
 from streetcrew.models.network import StreetNetwork
-from streetcrew.models.streets import Street, haversine_m
+from streetcrew.models.streets import Street
 from streetcrew.solver.graph.paths import UNREACHABLE, shortest_paths
 from streetcrew.solver.sweep.tasks import SweepTask
 from streetcrew.solver.sweep.turns import Place, TurnGraph
@@ -75,18 +74,6 @@ class SweepModelResult:
     status: str
     visits: list[Visit] = field(default_factory=list)
 
-
-def snap(points: dict[str, Point], network: StreetNetwork) -> dict[str, tuple[int, float]]:
-    """Nearest network node of each point and the distance to it in metres."""
-    lon = np.array([p[0] for p in network.nodes])
-    lat = np.array([p[1] for p in network.nodes])
-    out = {}
-    for key, p in points.items():
-        # equirectangular distance picks the candidate, haversine reports it
-        d2 = ((lon - p.lon) * math.cos(math.radians(p.lat))) ** 2 + (lat - p.lat) ** 2
-        i = int(np.argmin(d2))
-        out[key] = (i, haversine_m((p.lon, p.lat), network.nodes[i]))
-    return out
 
 
 class SweepModel:

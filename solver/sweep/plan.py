@@ -9,6 +9,7 @@ cannot be planned is listed as unassigned with the reason.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import time
 from collections.abc import Sequence
@@ -16,19 +17,19 @@ from collections.abc import Sequence
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from scipy.sparse import csr_array
-from scipy.sparse.csgraph import connected_components, dijkstra
+from scipy.sparse.csgraph import dijkstra
 
-from streetcrew.models.carp import Link
 from streetcrew.models.base import InputError
 from streetcrew.models.fleet import Fleet, Point
 from streetcrew.models.network import StreetNetwork, build_network
 from streetcrew.models.schedule import InputRef, Route, Schedule, Step, Summary, Unassigned
 from streetcrew.models.streets import Street
-from streetcrew.solver.graph.paths import link_matrix
+from streetcrew.solver.graph.network import main_component, snap
 from streetcrew.solver.sweep.bound import deadhead_lower_bound_m
-from streetcrew.solver.sweep.engine_ortools import SweepModel, snap
-from streetcrew.solver.sweep.timing import time_route
+from streetcrew.solver.sweep.districts import plan_districts
+from streetcrew.solver.sweep.engine_ortools import SweepModel
 from streetcrew.solver.sweep.tasks import SweepTask, build_tasks
+from streetcrew.solver.sweep.timing import time_route
 
 
 class PlanParams(BaseModel):
@@ -44,27 +45,31 @@ class PlanParams(BaseModel):
     solutions: int | None = Field(default=None, ge=1)
 
 
-def main_component(network: StreetNetwork) -> np.ndarray:
-    """Mask of nodes in the largest strongly connected component."""
-    links = [Link(u=lk.u, v=lk.v, cost=1, oneway=lk.oneway) for lk in network.links]
-    graph = link_matrix(len(network.nodes), links)
-    _, labels = connected_components(graph, directed=True, connection="strong")
-    biggest = np.bincount(labels).argmax()
-    return np.asarray(labels == biggest)
-
 
 def plan_sweeping(
     streets: Sequence[Street],
     fleet: Fleet,
     params: PlanParams | None = None,
     inputs: dict[str, InputRef] | None = None,
-    date: str | None = None,
+    date: dt.date | None = None,
+    *,
+    drop_far_facilities: bool = False,
 ) -> Schedule:
+    """Routes for ``fleet`` over ``streets``; work that cannot be done is unassigned with
+    its reason. A depot or facility off the network is an :class:`InputError` naming it in
+    the fleet file, unless ``drop_far_facilities`` (a district's street set: facilities near
+    it but off its streets are planned without)."""
     params = params or PlanParams()
     started = time.perf_counter()
     streets = list(streets)
     network = build_network(streets)
     inside = main_component(network)
+    if drop_far_facilities:
+        main = StreetNetwork(nodes=tuple(network.nodes[i] for i in np.flatnonzero(inside)),
+                             links=())
+        dist = snap({f.id: f.at for f in fleet.facilities}, main)
+        fleet = fleet.model_copy(update={"facilities": tuple(
+            f for f in fleet.facilities if dist[f.id][1] <= params.max_snap_m)})
     points: dict[str, Point] = {f"depot:{d.id}": d.at for d in fleet.depots}
     points |= {f"facility:{f.id}": f.at for f in fleet.facilities}
     snapped = _snap_inside(points, network, inside, params.max_snap_m, fleet, inputs)
@@ -115,7 +120,7 @@ def plan_sweeping(
     routes = [r for r in routes if any(s.type == "serve" for s in r.steps)]
     status = "infeasible" if result.status == "infeasible" else (
         "partial" if unassigned else "solved")
-    schedule = _schedule(status, routes, unassigned, sum(r.swept_m for r in routes), total_m,
+    schedule = _schedule(status, routes, unassigned, sum(r.served_m for r in routes), total_m,
                          started, inputs, date)
     swept_tasks = {st.task for r in routes for st in r.steps if st.type == "serve"}
     flow_bound = sum(t.length_m for t in reachable if t.id in swept_tasks) + (
@@ -132,19 +137,18 @@ def _with_snaps(schedule: Schedule, snapped: dict[str, tuple[int, float]]) -> Sc
 def _plan_by_districts(
     streets: list[Street], network: StreetNetwork, fleet: Fleet, reachable: list[SweepTask],
     snapped: dict[str, tuple[int, float]], unassigned: list[Unassigned], total_m: float,
-    params: PlanParams, started: float, inputs: dict[str, InputRef] | None, date: str | None,
+    params: PlanParams, started: float, inputs: dict[str, InputRef] | None, date: dt.date | None,
 ) -> Schedule:
-    """A city too big for one model: districts planned in parallel (``solver/sweep_districts.py``)."""
-    from streetcrew.solver.sweep.districts import plan_districts
-
+    """A city too big for one model: districts planned in parallel (:mod:`streetcrew.solver.sweep.districts`)."""
     seconds = params.time_limit - (time.perf_counter() - started)
     routes, lost, _ = plan_districts(streets, network, fleet, reachable, snapped,
                                      max(1.0, seconds * 0.9), params.district_tasks,
-                                     params.workers, params.max_snap_m, params.solutions)
+                                     params.workers, params.max_snap_m, params.solutions,
+                                     plan_district)
     unassigned = unassigned + lost
     routes = [r for r in routes if any(s.type == "serve" for s in r.steps)]
     schedule = _schedule("partial" if unassigned else "solved", routes, unassigned,
-                         sum(r.swept_m for r in routes), total_m, started, inputs, date)
+                         sum(r.served_m for r in routes), total_m, started, inputs, date)
     swept = {st.task for r in routes for st in r.steps if st.type == "serve"}
     done = [t for t in reachable if t.id in swept]
     bound = sum(t.length_m for t in done) + deadhead_lower_bound_m(network, done)
@@ -309,27 +313,27 @@ def _route(model: SweepModel, k: int, steps: list[Step]) -> Route:
             + vt.overtime_cost_per_hour * over / 3600)
     return Route(vehicle=veh.id, shift=sum(v.id == veh.id for v in model.vehicles[:k]),
                  vehicle_type=vt.id, depot=veh.depot, steps=tuple(steps),
-                 swept_m=swept, deadhead_m=dead, cost=round(cost, 2), overtime_s=round(over))
+                 served_m=swept, deadhead_m=dead, cost=round(cost, 2), overtime_s=round(over))
 
 
 def _schedule(
     status: str,
     routes: list[Route],
     unassigned: list[Unassigned],
-    swept_m: float,
+    served_m: float,
     needed_m: float,
     started: float,
     inputs: dict[str, InputRef] | None,
-    date: str | None,
+    date: dt.date | None,
 ) -> Schedule:
     dead = sum(r.deadhead_m for r in routes)
-    driven = swept_m + dead
+    driven = served_m + dead
     summary = Summary(
-        vehicles_used=len(routes),
-        swept_km=round(swept_m / 1000, 3),
+        routes_used=len(routes),
+        served_km=round(served_m / 1000, 3),
         deadhead_km=round(dead / 1000, 3),
         deadhead_pct=round(100 * dead / driven, 2) if driven else 0.0,
-        sweeping_rate_pct=round(100 * swept_m / needed_m, 2) if needed_m else 100.0,
+        coverage_pct=round(100 * served_m / needed_m, 2) if needed_m else 100.0,
         overtime_s=sum(r.overtime_s for r in routes),
         unassigned=len(unassigned),
         cost=round(sum(r.cost for r in routes), 2),
@@ -337,3 +341,17 @@ def _schedule(
     )
     return Schedule(status=status, date=date, summary=summary,  # type: ignore[arg-type]
                     routes=tuple(routes), unassigned=tuple(unassigned), inputs=inputs or {})
+
+
+def plan_district(args: tuple[list[Street], Fleet, float, float, int | None]) -> Schedule | str:
+    """One district's plan (run in a worker process), or why it could not be planned.
+
+    Facilities near the district but off its own street set are left out of its plan.
+    """
+    sub, sub_fleet, seconds, max_snap_m, solutions = args
+    try:
+        return plan_sweeping(sub, sub_fleet, PlanParams(
+            time_limit=max(1.0, seconds), max_snap_m=max_snap_m, district_tasks=10**9,
+            solutions=solutions), drop_far_facilities=True)
+    except InputError as exc:
+        return str(exc)

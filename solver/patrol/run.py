@@ -1,0 +1,148 @@
+"""The patrol workflow: read streets and volunteers (cases, must-cover streets, history),
+plan the walks, check them, write.
+
+``streetcrew patrol``, the benchmarks and the Python API call these. A plan that fails its
+checker is never written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from streetcrew.models.io.patrol import (
+    check_must_cover,
+    read_cases,
+    read_history,
+    read_must_cover,
+    read_volunteers,
+)
+from streetcrew.models.io.streets import read_street_source
+from streetcrew.models.patrol import Case, Volunteer
+from streetcrew.models.schedule import InputRef, Schedule
+from streetcrew.models.streets import Street
+from streetcrew.solver.outputs import pictures
+from streetcrew.solver.outputs.schedule_files import (
+    write_routes_geojson,
+    write_schedule_json,
+    write_sheets,
+    write_tables,
+)
+from streetcrew.solver.patrol.check import check_patrol
+from streetcrew.solver.patrol.plan import (
+    PatrolParams,
+    plan_patrol,
+    street_priorities,
+    walk_streets,
+)
+
+
+@dataclass
+class PatrolInputs:
+    """What a patrol plan is made from, read and validated."""
+
+    streets: list[Street]
+    volunteers: list[Volunteer]
+    cases: list[Case] = field(default_factory=list)
+    must_cover: list[str] = field(default_factory=list)
+    history: dict[str, float] | None = None  # street id -> days since last walked
+    refs: dict[str, InputRef] = field(default_factory=dict)
+
+
+@dataclass
+class PatrolRun:
+    schedule: Schedule
+    inputs: PatrolInputs
+    seconds: dict[str, float] = field(default_factory=dict)
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.schedule.checked and not self.schedule.violations
+
+
+def load(streets: Path, volunteers: Path, day: dt.date, cases: Path | None = None,
+         must_cover: Path | None = None, history: Path | None = None) -> PatrolInputs:
+    """Read every input; a must-cover id that is no street is an error naming its row."""
+    street_list = read_street_source(streets, day)
+    must = read_must_cover(must_cover) if must_cover else []
+    if must_cover:
+        check_must_cover(must, street_list, str(must_cover))
+    files = {"streets": streets, "volunteers": volunteers, "cases": cases,
+             "must_cover": must_cover}
+    return PatrolInputs(
+        streets=street_list, volunteers=read_volunteers(volunteers),
+        cases=read_cases(cases, day) if cases else [], must_cover=must,
+        history=read_history(history, day) if history else None,
+        refs={name: InputRef.of(p) for name, p in files.items() if p is not None})
+
+
+def plan(inputs: PatrolInputs, params: PatrolParams | None = None,
+         day: dt.date | None = None) -> Schedule:
+    """Plan the walks and check them: the schedule carries the checker's verdict."""
+    schedule, _ = plan_patrol(inputs.streets, inputs.volunteers, inputs.cases,
+                              inputs.must_cover, params, day, inputs.refs, inputs.history)
+    return recheck(schedule, inputs.streets, inputs.volunteers, inputs.must_cover)
+
+
+def recheck(schedule: Schedule, streets: Sequence[Street], volunteers: Sequence[Volunteer],
+            must_cover: Sequence[str]) -> Schedule:
+    return schedule.with_check(check_patrol(streets, volunteers, must_cover, schedule))
+
+
+def write(run: PatrolRun, out: Path, attribution: str | None = None) -> list[Path]:
+    """schedule.json, routes.csv, steps.csv, patrol.geojson, a sheet per walk, coverage.png."""
+    out.mkdir(parents=True, exist_ok=True)
+    s, inputs = run.schedule, run.inputs
+    files = [write_schedule_json(s, out / "schedule.json")]
+    files += write_tables(s, out)
+    files.append(write_routes_geojson(s, inputs.streets, out / "patrol.geojson", attribution))
+    files += write_sheets(s, inputs.streets, out / "sheets")
+    walk = walk_streets(inputs.streets)
+    priority, _, _ = street_priorities(walk, inputs.cases)
+    files.append(pictures.draw_coverage(s, walk, list(priority), out / "coverage.png"))
+    return files
+
+
+def run(inputs: PatrolInputs, params: PatrolParams | None = None, day: dt.date | None = None,
+        out: Path | None = None, attribution: str | None = None) -> PatrolRun:
+    """Plan, check and (when ``out`` is given and the plan passed) write."""
+    started = time.perf_counter()
+    schedule, _ = plan_patrol(inputs.streets, inputs.volunteers, inputs.cases,
+                              inputs.must_cover, params, day, inputs.refs, inputs.history)
+    planned = time.perf_counter()
+    schedule = recheck(schedule, inputs.streets, inputs.volunteers, inputs.must_cover)
+    checked = time.perf_counter()
+    result = PatrolRun(schedule, inputs, {"plan": round(planned - started, 2),
+                                          "check": round(checked - planned, 2)})
+    if out is not None and result.passed:
+        result.written = write(result, out, attribution)
+    return result
+
+
+def summary_rows(run: PatrolRun, rest_days: float) -> list[tuple[str, str]]:
+    """What ``streetcrew patrol`` prints: (label, value) pairs."""
+    schedule = run.schedule
+    k = schedule.patrol
+    assert k is not None
+    return [
+        ("status", schedule.status),
+        ("priority", f"{k.priority_covered_pct:.1f} % covered ({k.priority_covered:.0f} of "
+                     f"{k.priority_total:.0f}; {k.covered_of_bound_pct:.1f} % of the "
+                     f"{k.priority_upper_bound:.0f} the volunteers can reach at all)"),
+        ("must-cover", f"{k.must_cover_met} of {k.must_cover} met"),
+        ("patrolled", f"{k.streets_patrolled} streets, {k.km_patrolled:.1f} km "
+                      f"({schedule.summary.coverage_pct:.1f} % of the length to walk)"),
+        ("volunteers", f"{k.volunteers_used} of {k.volunteers} used"),
+        ("route time", f"mean {k.mean_route_min:.0f} min, max {k.max_route_min:.0f} min"),
+        ("resting", f"{k.streets_resting} streets walked less than {rest_days:g} day(s) ago"),
+        ("cases", f"{k.cases_used} used, {len(k.cases_far)} too far from a street"
+                  + (f" ({', '.join(k.cases_far[:5])})" if k.cases_far else "")),
+        ("unassigned", str(schedule.summary.unassigned)),
+        ("checked", "feasible (independent checker)" if not schedule.violations
+                    else f"{len(schedule.violations)} violation(s)"),
+        ("wall s", f"{schedule.summary.solve_s:.1f}"),
+    ]

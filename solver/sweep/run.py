@@ -1,0 +1,135 @@
+"""The sweeping workflow: read the streets and fleet, plan, check, write.
+
+One function each for the steps, and :func:`run` for all of them: the command line
+(``streetcrew plan``), the benchmarks and the Python API call these, so a plan is made
+and verified the same way everywhere. A plan that fails its checker is never written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from streetcrew.models.fleet import Fleet
+from streetcrew.models.io.fleet import check_allowed_types, read_fleet
+from streetcrew.models.io.streets import read_street_source
+from streetcrew.models.schedule import InputRef, Schedule
+from streetcrew.models.streets import Street
+from streetcrew.solver.outputs import pictures
+from streetcrew.solver.outputs.schedule_files import (
+    write_routes_geojson,
+    write_schedule_json,
+    write_sheets,
+    write_tables,
+)
+from streetcrew.solver.sweep.check import check_schedule
+from streetcrew.solver.sweep.plan import PlanParams, plan_sweeping
+
+
+@dataclass
+class PlanRun:
+    """A checked plan with what it was made from, the files written and the seconds taken."""
+
+    schedule: Schedule
+    streets: list[Street]
+    fleet: Fleet
+    seconds: dict[str, float] = field(default_factory=dict)  # read, plan, check, write
+    written: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.schedule.checked and not self.schedule.violations
+
+
+def load(streets_path: Path, fleet_path: Path, day: dt.date | None = None
+         ) -> tuple[list[Street], Fleet]:
+    """The streets and the fleet, refused when a street names a vehicle type the fleet lacks."""
+    streets = read_street_source(streets_path, day)
+    fleet = read_fleet(fleet_path)
+    check_allowed_types(streets, fleet, str(streets_path))
+    return streets, fleet
+
+
+def plan(streets: Sequence[Street], fleet: Fleet, params: PlanParams | None = None,
+         inputs: dict[str, InputRef] | None = None, day: dt.date | None = None) -> Schedule:
+    """Plan and check: the schedule carries the checker's verdict (``violations``)."""
+    schedule = plan_sweeping(streets, fleet, params, inputs, day)
+    return schedule.with_check(check_schedule(streets, fleet, schedule))
+
+
+def write(run: PlanRun, out: Path, attribution: str | None = None) -> list[Path]:
+    """schedule.json, routes.csv, steps.csv, routes.geojson, a sheet per route, map and gantt.
+
+    Sheets of an earlier plan in ``out/sheets`` are removed first.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    schedule = run.schedule
+    files = [write_schedule_json(schedule, out / "schedule.json")]
+    files += write_tables(schedule, out)
+    files.append(write_routes_geojson(schedule, run.streets, out / "routes.geojson",
+                                      attribution))
+    files += write_sheets(schedule, run.streets, out / "sheets",
+                          Counter(v.id for v in run.fleet.vehicles))
+    files.append(pictures.draw_map(schedule, run.streets, out / "map.png"))
+    files.append(pictures.draw_gantt(schedule, out / "gantt.png"))
+    if pictures.cjk_font() is None and any(not s.name.isascii() for s in run.streets):
+        run.notes.append(pictures.INSTALL_HINT)
+    return files
+
+
+def run(streets_path: Path, fleet_path: Path, day: dt.date | None = None,
+        params: PlanParams | None = None, out: Path | None = None,
+        attribution: str | None = None) -> PlanRun:
+    """Read, plan, check and (when ``out`` is given and the plan passed) write."""
+    started = time.perf_counter()
+    streets, fleet = load(streets_path, fleet_path, day)
+    refs = {"streets": InputRef.of(streets_path), "fleet": InputRef.of(fleet_path)}
+    read = time.perf_counter()
+    schedule = plan_sweeping(streets, fleet, params, refs, day)
+    planned = time.perf_counter()
+    schedule = schedule.with_check(check_schedule(streets, fleet, schedule))
+    checked = time.perf_counter()
+    result = PlanRun(schedule, streets, fleet, {
+        "read": round(read - started, 2), "plan": round(planned - read, 2),
+        "check": round(checked - planned, 2)})
+    if out is not None and result.passed:
+        result.written = write(result, out, attribution)
+        result.seconds["write"] = round(time.perf_counter() - checked, 2)
+    return result
+
+
+def recheck(schedule: Schedule, streets: Sequence[Street], fleet: Fleet) -> Schedule:
+    """A schedule read back from a file, checked again against its streets and fleet."""
+    return schedule.with_check(check_schedule(streets, fleet, schedule))
+
+
+def summary_rows(run: PlanRun) -> list[tuple[str, str]]:
+    """What ``streetcrew plan`` prints: (label, value) pairs."""
+    schedule, s = run.schedule, run.schedule.summary
+    driven = s.served_km + s.deadhead_km
+    bound = s.driven_km_lower_bound
+    over = sum(1 for r in schedule.routes if r.overtime_s)
+    gap = f"{100 * (driven - bound) / bound:.1f}" if bound else "?"
+    return [
+        ("status", schedule.status),
+        ("vehicles used", f"{s.routes_used} of {len(run.fleet.vehicles)}"),
+        ("km swept", f"{s.served_km:.1f}"),
+        ("deadhead km", f"{s.deadhead_km:.1f} ({s.deadhead_pct:.1f} %)"),
+        ("sweeping rate", f"{s.coverage_pct:.1f} % of the length to sweep"),
+        ("unassigned", str(s.unassigned)),
+        ("overtime", f"{s.overtime_s / 60:.0f} min"
+                     + (f" ({over} routes past their shift end)" if s.overtime_s else "")),
+        ("cost", f"{s.cost:.2f}"),
+        ("km driven", f"{driven:.1f} (lower bound {bound or 0:.1f}: at most {gap} % above "
+                      "the best possible)"),
+        ("snapped", ", ".join(f"{k.split(':', 1)[1]} {m:.0f} m"
+                              for k, m in schedule.snap_m.items())),
+        ("checked", "feasible (independent checker)" if not schedule.violations
+                    else f"{len(schedule.violations)} violation(s)"),
+        ("wall s", f"{s.solve_s:.1f}"),
+    ]
