@@ -74,7 +74,7 @@ def plan_sweeping(
     points |= {f"facility:{f.id}": f.at for f in fleet.facilities}
     snapped = _snap_inside(points, network, inside, params.max_snap_m, fleet, inputs)
     tasks, unplannable = build_tasks(streets, network, fleet)
-    unassigned = [Unassigned(task=f"{u.street_id}/{u.side}", street=u.street_id, side=u.side,
+    unassigned = [Unassigned(task=u.task, street=u.street_id, side=u.side,
                              reason=u.reason) for u in unplannable]
     reachable = []
     for t in tasks:

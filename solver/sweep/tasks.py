@@ -45,9 +45,12 @@ class SweepTask:
 
 @dataclass(frozen=True)
 class Unplannable:
+    """One curb pass no vehicle can do, whatever the plan (one per pass and sweep)."""
+
     street_id: str
     side: str
     reason: str
+    task: str = ""  # the id the pass would have had as a task
 
 
 def _sides(street: Street) -> list[tuple[str, bool, bool]]:
@@ -93,19 +96,21 @@ def build_tasks(
         types = compatible_types(street, fleet)
         length = network.links[k].length_m
         for side, fwd, bwd in sides:
+            def cannot(why: str, sweeps: range, street: Street = street, side: str = side
+                       ) -> None:
+                unplannable.extend(
+                    Unplannable(street.id, side, why, f"{street.id}/{side}/p{p + 1}/s{s + 1}")
+                    for s in sweeps for p in range(street.passes_per_side))
+
+            every = range(street.sweeps_per_day)
             if not fitting:
-                unplannable.append(
-                    Unplannable(street.id, side, f"no vehicle type may sweep a {street.road_class} "
-                                f"street" + (f" (allowed: {', '.join(street.allowed_types)})"
-                                             if street.allowed_types else ""))
-                )
+                cannot(f"no vehicle type may sweep a {street.road_class} street"
+                       + (f" (allowed: {', '.join(street.allowed_types)})"
+                          if street.allowed_types else ""), every)
                 continue
             if not types:
-                unplannable.append(
-                    Unplannable(street.id, side, f"no vehicle of type "
-                                f"{' or '.join(sorted(fitting))} in the fleet (the only type(s) "
-                                f"that may sweep this {street.road_class} street)")
-                )
+                cannot(f"no vehicle of type {' or '.join(sorted(fitting))} in the fleet (the "
+                       f"only type(s) that may sweep this {street.road_class} street)", every)
                 continue
             fastest = max(fleet.vehicle_type(t).sweep_kmh for t in types)
             sweep_s = length / (fastest / 3.6)
@@ -113,10 +118,8 @@ def build_tasks(
             for sweep_no in range(street.sweeps_per_day):
                 window = windows[min(sweep_no, len(windows) - 1)]
                 if window is not None and window.end - window.start < sweep_s:
-                    unplannable.append(
-                        Unplannable(street.id, side, f"window {window.start}-{window.end} s is "
-                                    f"shorter than the sweep ({sweep_s:.0f} s at {fastest} km/h)")
-                    )
+                    cannot(f"window {window.start}-{window.end} s is shorter than the sweep "
+                           f"({sweep_s:.0f} s at {fastest} km/h)", range(sweep_no, sweep_no + 1))
                     continue
                 for pass_no in range(street.passes_per_side):
                     tasks.append(

@@ -2,40 +2,16 @@
 
 from __future__ import annotations
 
-from streetcrew.models.fleet import Point
-from streetcrew.models.io.fleet import read_fleet
 from streetcrew.models.network import build_network
 from streetcrew.models.schedule import Schedule
 from streetcrew.models.streets import Street, street_with_defaults
 from streetcrew.solver.sweep.check import check_schedule
 from streetcrew.solver.sweep.plan import PlanParams, plan_sweeping
 from streetcrew.solver.sweep.tasks import build_tasks
-from tests.helpers import DATA
+from tests.helpers import DATA, grid, grid_fleet
 
-_FILE = read_fleet(DATA / "fleet" / "good.yaml")  # depot D1 at (118.78, 32.045)
-# the dump site and water point moved onto corners of the grid below
-FLEET = _FILE.model_copy(update={"facilities": (
-    _FILE.facilities[0].model_copy(update={"at": Point(lon=118.770, lat=32.052)}),
-    _FILE.facilities[1].model_copy(update={"at": Point(lon=118.782, lat=32.040)}),
-)})
-
-
-def _grid() -> list[Street]:
-    """A 3 x 3 block grid of two-way residential streets around the depot, one one-way."""
-    x0, y0, step = 118.770, 32.040, 0.004
-    streets = []
-    for i in range(4):
-        for j in range(3):
-            a = (x0 + i * step, y0 + j * step)
-            b = (x0 + i * step, y0 + (j + 1) * step)
-            streets.append(street_with_defaults(
-                {"id": f"ns{i}{j}", "road_class": "residential", "coords": (a, b)}))
-            c = (x0 + j * step, y0 + i * step)
-            d = (x0 + (j + 1) * step, y0 + i * step)
-            streets.append(street_with_defaults(
-                {"id": f"ew{i}{j}", "road_class": "residential", "coords": (c, d),
-                 "oneway": "forward" if (i, j) == (1, 1) else "no"}))
-    return streets
+FLEET = grid_fleet()
+_grid = grid
 
 
 def _plan(streets: list[Street], fleet=FLEET, seconds: float = 3) -> Schedule:

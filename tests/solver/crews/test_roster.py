@@ -266,7 +266,7 @@ def test_plan_with_crew_staffs_the_routes_it_plans(tmp_path) -> None:
 
     from streetcrew.models.io.write_streets import write_geojson
     from tests.helpers import DATA
-    from tests.test_sweep_plan import _grid
+    from tests.helpers import grid as _grid
 
     streets_file = tmp_path / "streets.geojson"
     write_geojson(_grid(), streets_file)

@@ -16,11 +16,10 @@ from streetcrew.models.base import InputError
 from streetcrew.models.io.streets import load_streets, parse_windows, read_streets
 from streetcrew.models.io.write_streets import window_pair, write_geojson
 from streetcrew.models.streets import CLASS_DEFAULTS, TimeWindow
-from tests.helpers import DATA
+from tests.helpers import DATA, REAL
 
 STREETS = DATA / "streets"
 BAD = STREETS / "bad"
-REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
 CAMBRIDGE = REAL / "cambridge_street_centerlines.geojson"
 SF = REAL / "sf_street_sweeping_schedule_subset.csv"
 H = 3600

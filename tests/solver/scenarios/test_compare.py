@@ -16,7 +16,7 @@ from streetcrew.models.io.scenario import read_scenarios
 from streetcrew.models.io.write_streets import write_geojson
 from streetcrew.models.scenario import apply_changes
 from tests.helpers import DATA
-from tests.test_sweep_plan import _grid
+from tests.helpers import grid as _grid
 
 
 def _base(tmp_path, scenarios: list[dict]) -> tuple[object, list]:
@@ -331,9 +331,9 @@ def test_a_plan_on_a_worker_runs_without_the_nannys_malloc_setting(monkeypatch) 
 
 
 def test_when_every_plan_failed_the_table_and_chart_still_say_so(tmp_path) -> None:
-    from streetcrew.solver.scenarios.run import comparison_md as _comparison_md
     from streetcrew.solver.outputs.pictures import draw_comparison
     from streetcrew.solver.scenarios import compare as cmp
+    from streetcrew.solver.scenarios.run import comparison_md as _comparison_md
 
     task = cmp.Task(file="f", scenario=cmp.Scenario(name="base"), seed=0, time_limit=1,
                     date=None, crew=None, rules=None)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import itertools
 import random
-from pathlib import Path
 
 import pytest
 
 from streetcrew.models import read_carp
 from streetcrew.solver.carp.improve import best_directions, drop_repeats
 from streetcrew.solver.carp.taskgraph import TaskGraph
-
-CARP = Path(__file__).resolve().parents[1] / "instances" / "carp"
+from tests.helpers import CARP
 
 
 @pytest.fixture(scope="module")

@@ -19,12 +19,11 @@ from streetcrew.models.io.osm import ATTRIBUTION, HIGHWAY_CLASS, import_osm, rea
 from streetcrew.models.io.streets import read_streets
 from streetcrew.models.io.write_streets import write_geojson
 from streetcrew.models.streets import ROAD_CLASSES
-from tests.helpers import DATA
+from tests.helpers import DATA, REAL
 
 STREETS = DATA / "streets"
 TINY = STREETS / "tiny.osm"
 BAD = STREETS / "bad"
-REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 real = pytest.mark.skipif(not REAL.is_dir(), reason=f"real data folder {REAL} is absent")

@@ -6,7 +6,7 @@ from streetcrew.models.fleet import Point
 from streetcrew.models.patrol import Case, Volunteer
 from streetcrew.solver.patrol.check import check_patrol
 from streetcrew.solver.patrol.plan import PatrolParams, plan_patrol, street_priorities, walk_streets
-from tests.test_sweep_plan import _grid
+from tests.helpers import grid as _grid
 
 CORNER = Point(lon=118.770, lat=32.040)  # a node of the grid
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
@@ -14,10 +13,7 @@ from streetcrew.solver.carp.params import SolveParams
 from streetcrew.solver.carp.setpart import RoutePool, recombine
 from streetcrew.solver.carp.solve import solve
 from streetcrew.solver.carp.taskgraph import TaskGraph
-from tests.helpers import best_known
-
-CARP = Path(__file__).resolve().parents[1] / "instances" / "carp"
-
+from tests.helpers import CARP, best_known
 
 
 @pytest.mark.parametrize("engine", ["auto", "pyvrp", "ortools"])

@@ -16,7 +16,10 @@ from streetcrew.solver.sweep.districts import (
 )
 from streetcrew.solver.sweep.plan import PlanParams, _snap_inside, plan_sweeping
 from streetcrew.solver.sweep.tasks import build_tasks
-from tests.test_sweep_plan import FLEET, _grid
+from tests.helpers import grid as _grid
+from tests.helpers import grid_fleet
+
+FLEET = grid_fleet()
 
 
 def _fleet_of(n: int):

@@ -12,8 +12,10 @@ from streetcrew.models.streets import street_with_defaults
 from streetcrew.solver.sweep.check import check_schedule
 from streetcrew.solver.sweep.plan import PlanParams, plan_sweeping
 from streetcrew.solver.sweep.turns import Place, TurnGraph
-from tests.helpers import DATA
-from tests.test_sweep_plan import FLEET, _grid
+from tests.helpers import DATA, grid_fleet
+from tests.helpers import grid as _grid
+
+FLEET = grid_fleet()
 
 EAST, NORTH, WEST, SOUTH = 0.0, 90.0, 180.0, -90.0
 

@@ -9,7 +9,10 @@ from typer.testing import CliRunner, Result
 
 from streetcrew.cli import app
 from streetcrew.models.io.write_streets import write_geojson
-from tests.test_sweep_plan import FLEET, _grid
+from tests.helpers import grid as _grid
+from tests.helpers import grid_fleet
+
+FLEET = grid_fleet()
 
 runner = CliRunner()
 

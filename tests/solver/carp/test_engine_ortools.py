@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
@@ -14,9 +13,7 @@ from streetcrew.solver.carp.engine_ortools import CarpRoutingModel, run_ortools,
 from streetcrew.solver.carp.params import SolveParams
 from streetcrew.solver.carp.solve import fleet_size, to_solution
 from streetcrew.solver.carp.taskgraph import TaskGraph
-from tests.helpers import best_known
-
-CARP = Path(__file__).resolve().parent.parent / "instances" / "carp"
+from tests.helpers import CARP, best_known
 
 # A 4-cycle 1-2-3-4-1, depot 1, every edge required with demand 1, capacity 2:
 # at least two routes of two tasks (or more routes). Shortest paths from the

@@ -9,7 +9,10 @@ from streetcrew.models.fleet import Fleet
 from streetcrew.models.scenario import ChangeShifts, Scenario, apply_changes
 from streetcrew.solver.sweep.check import check_schedule
 from streetcrew.solver.sweep.plan import PlanParams, plan_sweeping
-from tests.test_sweep_plan import FLEET, _grid
+from tests.helpers import grid as _grid
+from tests.helpers import grid_fleet
+
+FLEET = grid_fleet()
 
 # one large sweeper, 04:00-06:00: about three hours of work on the grid do not fit
 SHORT = FLEET.model_copy(update={"vehicles": (FLEET.vehicles[0].model_copy(update={
