@@ -5,17 +5,26 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from streetcrew.cli import app
 from streetcrew.models.base import InputError
 from streetcrew.models.io.streets import load_streets, parse_windows, read_streets
 from streetcrew.models.io.write_streets import window_pair, write_geojson
-from streetcrew.models.streets import CLASS_DEFAULTS, TimeWindow
+from streetcrew.models.streets import (
+    CLASS_DEFAULTS,
+    ROAD_CLASSES,
+    Street,
+    TimeWindow,
+    street_with_defaults,
+)
 from tests.helpers import DATA, REAL
 
 STREETS = DATA / "streets"
@@ -258,3 +267,42 @@ def test_streets_command_bad_file_exits_2() -> None:
     res = CliRunner().invoke(app, ["streets", str(BAD / "unknown_class.csv")])
     assert res.exit_code == 2
     assert "row 1 (id 'a')" in res.output and "road_class" in res.output
+
+
+@st.composite
+def street_sets(draw: st.DrawFn) -> list[Street]:
+    """Streets with every field the schema has: names in any script, one-way, windows
+    (past midnight too), allowed types, class defaults overridden."""
+    out = []
+    for k in range(draw(st.integers(1, 6))):
+        n = draw(st.integers(2, 4))
+        lon = draw(st.floats(-179.0, 179.0))
+        lat = draw(st.floats(-80.0, 80.0))
+        coords = tuple((round(lon + 0.001 * i, 7), round(lat + 0.0007 * i, 7)) for i in range(n))
+        windows = []
+        for _ in range(draw(st.integers(0, 2))):
+            start = draw(st.integers(0, 47 * 60)) * 60  # whole minutes, as files hold them
+            end = min(48 * 3600, start + draw(st.integers(1, 600)) * 60)
+            windows.append(TimeWindow(start=start, end=end))
+        raw: dict[str, object] = {
+            "id": f"s{k}-{draw(st.text('abc_', max_size=3))}",
+            "name": draw(st.sampled_from(["", "中山路", "Main St", "Rue d'Été", "北京东路 2"])),
+            "road_class": draw(st.sampled_from(ROAD_CLASSES)), "coords": coords,
+            "oneway": draw(st.sampled_from(["no", "forward"])),
+            "windows": tuple(windows),
+            "allowed_types": draw(st.one_of(st.none(), st.just(("small",)))),
+        }
+        street = street_with_defaults(raw)
+        out.append(street.model_copy(update={
+            "sweeps_per_day": draw(st.integers(0, 3)),
+            "min_hours_between": draw(st.sampled_from([0.0, 2.5, 12.0])),
+            "width_m": draw(st.one_of(st.none(), st.sampled_from([3.5, 12.0])))}))
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(street_sets())
+def test_any_streets_written_read_back_the_same(streets: list[Street]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_geojson(streets, Path(tmp) / "streets.geojson")
+        assert read_streets(path) == streets
