@@ -125,9 +125,7 @@ def _record(file: str, where: str, model: type[BaseModel], rec: Any) -> BaseMode
     try:
         return model.model_validate(rec)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(x) for x in err["loc"]) or None
-        raise InputError(file, where, field, err["msg"].removeprefix("Value error, ")) from None
+        raise InputError.from_validation(exc, file, where) from None
 
 
 def _normalise(file: str, where: str, rec: dict[str, Any]) -> dict[str, Any]:

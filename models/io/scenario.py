@@ -107,8 +107,4 @@ def _change(file: str, where: str, ch: Any) -> Any:
     try:
         return CHANGES[kind].model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(x) for x in err["loc"]) or None
-        msg = ("unknown field" if err["type"] == "extra_forbidden"
-               else str(err["msg"]).removeprefix("Value error, "))
-        raise InputError(file, where, field, msg) from None
+        raise InputError.from_validation(exc, file, where) from None

@@ -219,9 +219,7 @@ def _read_json(path: str | Path) -> object:
 
 
 def _first_error(file: str, record: str, exc: ValidationError) -> InputError:
-    err = exc.errors()[0]
-    field = ".".join(str(x) for x in err["loc"]) or None
-    return InputError(file, record, field, err["msg"])
+    return InputError.from_validation(exc, file, record)
 
 
 def load_thresholds(path: str | Path) -> dict[str, Threshold]:
