@@ -90,7 +90,7 @@ def plan(streets: list[Street], fleet: Fleet, *, time_limit: float = 60.0, seed:
     limit stays a safety cap): the same plan on every run and machine.
     """
     from streetcrew.solver.sweep import run
-    from streetcrew.solver.sweep.plan import PlanParams
+    from streetcrew.solver.sweep.params import PlanParams
 
     params = PlanParams(time_limit=time_limit, seed=seed, solutions=solutions,
                         workers=workers, balance_weight=balance_weight)

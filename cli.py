@@ -49,7 +49,7 @@ from streetcrew.solver.patrol.plan import PatrolParams
 from streetcrew.solver.scenarios import run as scenarios
 from streetcrew.solver.scenarios.compare import Run
 from streetcrew.solver.sweep import run as sweep
-from streetcrew.solver.sweep.plan import PlanParams
+from streetcrew.solver.sweep.params import PlanParams
 
 app = typer.Typer(
     help="Plan a city bureau's next day: sweeping routes, volunteer patrols, crews; "

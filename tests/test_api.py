@@ -13,7 +13,7 @@ import streetcrew
 from streetcrew.cli import app
 from streetcrew.models.schedule import Violation
 from streetcrew.solver.sweep import run as sweep
-from streetcrew.solver.sweep.plan import PlanParams
+from streetcrew.solver.sweep.params import PlanParams
 from tests.helpers import TINY, grid, grid_fleet
 
 

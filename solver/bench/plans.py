@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from streetcrew.models.base import InputError, parse_date
 from streetcrew.models.schedule import Schedule
 from streetcrew.solver.sweep import run as sweep
-from streetcrew.solver.sweep.plan import PlanParams
+from streetcrew.solver.sweep.params import PlanParams
 
 
 class PlanCase(BaseModel):

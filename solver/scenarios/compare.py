@@ -92,7 +92,7 @@ class Task(BaseModel):
 def run(task: Task, streets: Sequence[Street], fleet: Fleet) -> Run:
     """Apply the scenario to the base, plan (one process), check, roster when a crew is given."""
     from streetcrew.solver.sweep import run as sweep
-    from streetcrew.solver.sweep.plan import PlanParams
+    from streetcrew.solver.sweep.params import PlanParams
 
     started = time.perf_counter()
     fleet2, streets2 = apply_changes(fleet, list(streets), task.scenario, task.file)
@@ -466,7 +466,7 @@ def size_fleet(streets: list[Street], fleet: Fleet, vtype: str, time_limit: floa
     """
     from streetcrew.models.scenario import AddVehicles, RemoveVehicles
     from streetcrew.solver.sweep import run as sweep
-    from streetcrew.solver.sweep.plan import PlanParams
+    from streetcrew.solver.sweep.params import PlanParams
 
     have = sum(1 for v in fleet.vehicles if v.type == vtype)
     seen: dict[int, SizePoint] = {}

@@ -41,10 +41,11 @@ from streetcrew.models.network import StreetNetwork
 from streetcrew.models.schedule import Route, Schedule, Unassigned
 from streetcrew.models.streets import ROAD_CLASSES, Street
 from streetcrew.solver.graph.paths import link_matrix
+from streetcrew.solver.sweep.params import PlanParams, district_size
 from streetcrew.solver.sweep.tasks import SweepTask
 
 FILL = 0.6  # share of a shift spent sweeping (the rest drives, dumps, refills, rests)
-DistrictJob = tuple[list[Street], Fleet, float, float, "int | None"]
+DistrictJob = tuple[list[Street], Fleet, float, PlanParams]
 MARGIN_M = 1000.0  # streets this close to a district are driven through by its model
 
 
@@ -212,8 +213,7 @@ def _district_inputs(
 def plan_districts(
     streets: Sequence[Street], network: StreetNetwork, fleet: Fleet,
     tasks: Sequence[SweepTask], snapped: dict[str, tuple[int, float]],
-    seconds: float, district_tasks: int, workers: int, max_snap_m: float,
-    solutions: int | None = None,
+    seconds: float, params: PlanParams,
     plan_one: Callable[[DistrictJob], Schedule | str] | None = None,
 ) -> tuple[list[Route], list[Unassigned], int]:
     """Routes (on ``network``'s nodes) and unassigned work; also the number of districts.
@@ -223,18 +223,19 @@ def plan_districts(
     """
     if plan_one is None:
         raise ValueError("plan_districts needs the planner of one district (plan_one)")
-    districts = make_districts(streets, network, tasks, fleet, snapped, district_tasks)
+    districts = make_districts(streets, network, tasks, fleet, snapped, district_size(params))
     covered = {k for d in districts for k in d.streets}
     unassigned = [Unassigned(task=t.id, street=streets[t.street].id, side=t.side,
                              reason="no vehicle of a type that may sweep it has a depot")
                   for t in tasks if t.street not in covered]
     if not districts:
         return [], unassigned, 0
-    workers = max(1, workers or (os.cpu_count() or 1))
+    workers = max(1, params.workers or (os.cpu_count() or 1))
     rounds = math.ceil(len(districts) / workers)
     # with a solution limit the time is only a safety cap for each district
-    per = max(1.0, seconds / rounds * 0.9) if solutions is None else seconds
-    jobs = [(*_district_inputs(d, streets, fleet), per, max_snap_m, solutions)
+    deterministic = params.solutions is not None or params.iterations is not None
+    per = max(1.0, seconds / rounds * 0.9) if not deterministic else seconds
+    jobs = [(*_district_inputs(d, streets, fleet), per, params)
             for d in districts]
     order = sorted(range(len(jobs)), key=lambda i: -len(districts[i].streets))
     results: dict[int, Schedule | str] = {}

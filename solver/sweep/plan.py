@@ -15,7 +15,6 @@ import time
 from collections.abc import Sequence
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import dijkstra
 
@@ -27,23 +26,11 @@ from streetcrew.models.streets import Street
 from streetcrew.solver.graph.network import main_component, snap
 from streetcrew.solver.sweep.bound import deadhead_lower_bound_m
 from streetcrew.solver.sweep.districts import plan_districts
-from streetcrew.solver.sweep.engine_ortools import SweepModel
+from streetcrew.solver.sweep.engine_ortools import SweepModel, SweepModelResult
+from streetcrew.solver.sweep.engine_pyvrp import solve_pyvrp
+from streetcrew.solver.sweep.params import PlanParams, district_size, engine_of
 from streetcrew.solver.sweep.tasks import SweepTask, build_tasks
 from streetcrew.solver.sweep.timing import time_route
-
-
-class PlanParams(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    time_limit: float = Field(default=60.0, gt=0)
-    max_snap_m: float = Field(default=500.0, gt=0)
-    balance_weight: int = Field(default=0, ge=0)
-    district_tasks: int = Field(default=500, ge=1)  # above this, plan by districts
-    workers: int = Field(default=0, ge=0)  # processes for districts; 0: every core
-    seed: int = Field(default=0, ge=0)  # > 0: the tasks reach the search in a shuffled order
-    # stop each OR-Tools search after this many solutions (time_limit stays a safety cap):
-    # the plan then depends on the inputs and seed only, not on the machine's speed
-    solutions: int | None = Field(default=None, ge=1)
-
 
 
 def plan_sweeping(
@@ -92,18 +79,21 @@ def plan_sweeping(
     if not reachable:
         return _with_snaps(
             _schedule("no-work", [], unassigned, 0.0, total_m, started, inputs, date), snapped)
-    if len(reachable) > params.district_tasks:
+    if len(reachable) > district_size(params):
         return _with_snaps(_plan_by_districts(streets, network, fleet, reachable, snapped,
                                               unassigned, total_m, params, started, inputs,
                                               date), snapped)
     model = SweepModel(streets, network, fleet, reachable, snapped,
                        balance_weight=params.balance_weight)
     left = max(0.5, params.time_limit - (time.perf_counter() - started))
-    # with a solution limit the time is only a safety cap: no share of it may cut a search
-    initial = _scarce_first(streets, network, fleet, reachable, snapped, params, model,
-                            left / 4 if params.solutions is None else left)
-    result = model.solve(max(0.5, params.time_limit - (time.perf_counter() - started)), initial,
-                         params.solutions)
+    if engine_of(params) == "pyvrp":
+        result = _search_pyvrp(model, params, left)
+    else:
+        # with a solution limit the time is only a safety cap: no share of it may cut a search
+        initial = _scarce_first(streets, network, fleet, reachable, snapped, params, model,
+                                left / 4 if params.solutions is None else left)
+        result = model.solve(max(0.5, params.time_limit - (time.perf_counter() - started)),
+                             initial, params.solutions)
     for index in result.unplanned:
         task = reachable[index]
         unassigned.append(Unassigned(
@@ -112,7 +102,7 @@ def plan_sweeping(
                    "(fleet too small or time limit too short)"))
     orders = [[node for node, _ in result.routes.get(k, [])
                if model.visits[node].task is not None] for k in range(len(fleet.vehicles))]
-    routes, lost = _drive_routes(model, orders)
+    routes, lost = _drive_routes(model, orders, deadline=started + params.time_limit * 0.97)
     for index, reason in lost.items():
         task = reachable[index]
         unassigned.append(Unassigned(task=task.id, street=streets[task.street].id,
@@ -130,6 +120,19 @@ def plan_sweeping(
     return _with_snaps(schedule.model_copy(update={"summary": summary}), snapped)
 
 
+# Curb passes one model takes before the area is planned by districts. OR-Tools: districts
+# of 1,500 passes left its first insertion unfinished at 20 s on Campo Grande, 500 were swept
+# whole in 8 s. PyVRP: see benchmarks/README.md ("Where districts start to pay").
+
+
+
+def _search_pyvrp(model: SweepModel, params: PlanParams, seconds: float) -> SweepModelResult:
+    """PyVRP's search (dumps inside it) in the shape of the OR-Tools model's result."""
+    found = solve_pyvrp(model, seconds * 0.9, params.seed, params.iterations)
+    routes = {k: [(n, 0) for n in order] for k, order in enumerate(found.orders)}
+    return SweepModelResult(routes, found.unplanned, "solved", model.visits)
+
+
 def _with_snaps(schedule: Schedule, snapped: dict[str, tuple[int, float]]) -> Schedule:
     return schedule.model_copy(update={"snap_m": {k: round(d, 1) for k, (_, d) in snapped.items()}})
 
@@ -142,9 +145,7 @@ def _plan_by_districts(
     """A city too big for one model: districts planned in parallel (:mod:`streetcrew.solver.sweep.districts`)."""
     seconds = params.time_limit - (time.perf_counter() - started)
     routes, lost, _ = plan_districts(streets, network, fleet, reachable, snapped,
-                                     max(1.0, seconds * 0.9), params.district_tasks,
-                                     params.workers, params.max_snap_m, params.solutions,
-                                     plan_district)
+                                     max(1.0, seconds * 0.9), params, plan_district)
     unassigned = unassigned + lost
     routes = [r for r in routes if any(s.type == "serve" for s in r.steps)]
     schedule = _schedule("partial" if unassigned else "solved", routes, unassigned,
@@ -248,7 +249,7 @@ LATE = ("did not fit its vehicle's shift or window once dump and refill trips an
 
 
 def _drive_routes(
-    model: SweepModel, orders: list[list[int]], rounds: int = 4
+    model: SweepModel, orders: list[list[int]], rounds: int = 4, deadline: float = 0.0
 ) -> tuple[list[Route], dict[int, str]]:
     """Drive every vehicle's order; repeat sweeps wait for their gap, across vehicles.
 
@@ -276,8 +277,61 @@ def _drive_routes(
         timed = [time_route(model, model.vehicles[k], o, earliest) for k, o in enumerate(orders)]
     for _, dropped in timed:
         lost.update({t: LATE for t in dropped if t not in lost})
+    orders = [[n for n in o if model.visits[n].task not in dropped]
+              for o, (_, dropped) in zip(orders, timed)]
+    timed = _reinsert(model, orders, timed, lost, earliest, deadline)
     routes = [_route(model, k, steps) for k, (steps, _) in enumerate(timed)]
     return routes, lost
+
+
+def _reinsert(model: SweepModel, orders: list[list[int]],
+              timed: list[tuple[list[Step], list[int]]], lost: dict[int, str],
+              earliest: dict[int, int], deadline: float) -> list[tuple[list[Step], list[int]]]:
+    """Put work the drive had to drop back where it fits: the search's model of a day is not
+    the day (refill trips, breaks), so another vehicle may still have room for it.
+
+    Each dropped task (most important first; repeat sweeps stay out, their gap is the
+    drive's business) is tried at the cheapest few places of every vehicle that may sweep
+    it; the route must then drive without dropping anything, and the place that adds the
+    fewest metres wins. Stops at ``deadline`` (a ``time.perf_counter()`` value).
+    """
+    depot_node = {v.depot: i for i, v in enumerate(model.visits) if v.kind == "depot"}
+    nodes_of: dict[int, list[int]] = {}
+    for i, v in enumerate(model.visits):
+        if v.task is not None:
+            nodes_of.setdefault(v.task, []).append(i)
+    driven = [sum(s.distance_m for s in steps) for steps, _ in timed]
+    todo = sorted((t for t, why in lost.items() if why == LATE
+                   and not model.streets[model.tasks[t].street].min_hours_between),
+                  key=lambda t: -model.tasks[t].priority)
+    dist = model.dist
+    for t in todo:
+        if time.perf_counter() > deadline:
+            break
+        best: tuple[float, int, list[int], tuple[list[Step], list[int]]] | None = None
+        for k, veh in enumerate(model.vehicles):
+            if veh.type not in model.tasks[t].types:
+                continue
+            home = depot_node[veh.depot]
+            order = orders[k]
+            stops = [home, *order, home]
+            places = sorted((int(dist[stops[p], n] + dist[n, stops[p + 1]]
+                                 - dist[stops[p], stops[p + 1]]), p, n)
+                            for n in nodes_of[t] for p in range(len(stops) - 1))
+            for _, p, n in places[:4]:
+                trial = order[:p] + [n] + order[p:]
+                steps, dropped = time_route(model, veh, trial, earliest)
+                if dropped:
+                    continue
+                added = sum(s.distance_m for s in steps) - driven[k]
+                if best is None or added < best[0]:
+                    best = (added, k, trial, (steps, dropped))
+        if best is not None:
+            _, k, trial, result = best
+            orders[k], timed[k] = trial, result
+            driven[k] = sum(s.distance_m for s in result[0])
+            del lost[t]
+    return timed
 
 
 def _repeat_waits(model: SweepModel, timed: list[list[Step]]) -> dict[int, int]:
@@ -343,15 +397,15 @@ def _schedule(
                     routes=tuple(routes), unassigned=tuple(unassigned), inputs=inputs or {})
 
 
-def plan_district(args: tuple[list[Street], Fleet, float, float, int | None]) -> Schedule | str:
+def plan_district(args: tuple[list[Street], Fleet, float, PlanParams]) -> Schedule | str:
     """One district's plan (run in a worker process), or why it could not be planned.
 
     Facilities near the district but off its own street set are left out of its plan.
     """
-    sub, sub_fleet, seconds, max_snap_m, solutions = args
+    sub, sub_fleet, seconds, params = args
     try:
-        return plan_sweeping(sub, sub_fleet, PlanParams(
-            time_limit=max(1.0, seconds), max_snap_m=max_snap_m, district_tasks=10**9,
-            solutions=solutions), drop_far_facilities=True)
+        return plan_sweeping(sub, sub_fleet, params.model_copy(update={
+            "time_limit": max(1.0, seconds), "district_tasks": 10**9, "workers": 1}),
+            drop_far_facilities=True)
     except InputError as exc:
         return str(exc)

@@ -27,7 +27,8 @@ from streetcrew.solver.outputs.schedule_files import (
     write_tables,
 )
 from streetcrew.solver.sweep.check import check_schedule
-from streetcrew.solver.sweep.plan import PlanParams, plan_sweeping
+from streetcrew.solver.sweep.params import PlanParams
+from streetcrew.solver.sweep.plan import plan_sweeping
 
 
 @dataclass

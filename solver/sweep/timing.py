@@ -1,9 +1,11 @@
 """Timing a vehicle's route and inserting its dump and refill trips.
 
-The OR-Tools model orders the work with each task carrying its share of
-reload time; here the route is driven step by step: before a task that
-would overfill the hopper (or empty the tank) the vehicle drives to the
-facility of that kind that adds the least detour, breaks are taken when
+The search orders the work; here the route is driven step by step. Where the
+dump and refill trips go is chosen for the whole order at once
+(:func:`facility_plan`: a dynamic program over the gaps between tasks, both
+resources, least added driving); a task the plan did not foresee (its order
+changed since) falls back to the nearest facility before the task that would
+overfill the hopper (or empty the tank). Breaks are taken when
 their window opens (or before a step would carry past it), windows are
 waited for, and a task whose window is missed, or the last task while the
 shift is overrun, is dropped and the route driven again.
@@ -65,11 +67,102 @@ def _take_breaks(d: _Drive, pending: list[Break], next_s: int, final: bool = Fal
     return True
 
 
+def _loads(model: SweepModel, vt: VehicleType, node: int) -> tuple[float, float]:
+    """Litres of debris and of water a vehicle of the type takes sweeping a task visit."""
+    task = model.tasks[model.visits[node].task]  # type: ignore[index]
+    road_class = model.streets[task.street].road_class
+    return (task.length_m / 1000 * vt.debris_per_km(road_class) * 1000,
+            task.length_m / 1000 * vt.water_l_per_km)
+
+
+LABELS = 48  # labels kept per gap: a bound on the work, the best by added metres first
+
+
+Trip = tuple[str, Facility]  # ("dump" or "water", where)
+
+
+def facility_plan(model: SweepModel, vt: VehicleType, depot: int, nodes: list[int]
+                  ) -> dict[int, tuple[Trip, ...]] | None:
+    """The dump and refill trips of a fixed order that add the least driving.
+
+    A dynamic program over the gaps before each task: in a gap the vehicle may go to a dump,
+    to a water point, to both (in the better order, or one facility that is both) or on; a
+    label is (added metres, hopper, water) after the gap's trips and the task, labels that
+    another beats on all three are dropped. Returns, per task position, the facilities to
+    visit before it; None when no plan keeps within the capacities (a facility kind is
+    missing), and the caller falls back to trips as the loads require.
+    """
+    cap_h, cap_w = vt.hopper_m3 * 1000, vt.water_l
+    dumps = [f for f in model.fleet.facilities if f.kind in ("dump", "both")]
+    wells = [f for f in model.fleet.facilities if f.kind in ("water", "both")]
+    dist = model.paths.distance
+    node_of = model.facility_nodes
+
+    def via(a: int, b: int, stops: tuple[Trip, ...]) -> float:
+        here, metres = a, 0.0
+        for _, f in stops:
+            metres += dist(here, node_of[f.id])
+            here = node_of[f.id]
+        return metres + dist(here, b) - dist(a, b)
+
+    def options(a: int, b: int) -> list[tuple[float, str, tuple[Trip, ...]]]:
+        out: list[tuple[float, str, tuple[Trip, ...]]] = [(0.0, "", ())]
+        if dumps:
+            out.append(min(((via(a, b, s), "d", s) for s in [(("dump", f),) for f in dumps]),
+                           key=lambda o: o[0]))
+        if wells:
+            out.append(min(((via(a, b, s), "w", s) for s in [(("water", f),) for f in wells]),
+                           key=lambda o: o[0]))
+        if dumps and wells:
+            pairs = [(("dump", f), ("water", g)) for f in dumps for g in wells]
+            pairs += [(("water", g), ("dump", f)) for f in dumps for g in wells]
+            out.append(min(((via(a, b, s), "dw", s) for s in pairs), key=lambda o: o[0]))
+        return out
+
+    # label: (added metres, hopper, water, previous label index, trips before this task)
+    Label = tuple[float, float, float, int, tuple[Trip, ...]]
+    layers: list[list[Label]] = []
+    current: list[Label] = [(0.0, 0.0, 0.0, -1, ())]
+    here = depot
+    for node in nodes:
+        debris, water = _loads(model, vt, node)
+        if debris > cap_h + 1e-9 or water > cap_w + 1e-9:
+            return None
+        nxt: list[Label] = []
+        for metres, kinds, stops in options(here, model.visits[node].start):
+            for k, (cost, h, w, _, _) in enumerate(current):
+                h2 = (0.0 if "d" in kinds else h) + debris
+                w2 = (0.0 if "w" in kinds else w) + water
+                if h2 <= cap_h + 1e-9 and w2 <= cap_w + 1e-9:
+                    nxt.append((cost + metres, h2, w2, k, stops))
+        if not nxt:
+            return None
+        nxt.sort(key=lambda lab: (lab[0], lab[1], lab[2]))
+        kept: list[Label] = []
+        for lab in nxt:
+            if not any(o[1] <= lab[1] and o[2] <= lab[2] for o in kept):
+                kept.append(lab)
+                if len(kept) >= LABELS:
+                    break
+        layers.append(kept)
+        current = kept
+        here = model.visits[node].end
+    plan: dict[int, tuple[Trip, ...]] = {}
+    k = 0  # the cheapest label after the last task
+    for i in range(len(layers) - 1, -1, -1):
+        _, _, _, prev, stops = layers[i][k]
+        if stops:
+            plan[i] = stops
+        k = prev
+    return plan
+
+
 def _simulate(model: SweepModel, veh: Vehicle, nodes: list[int],
               earliest: dict[int, int]) -> tuple[list[Step], int | None]:
     """The route's steps, and the position in ``nodes`` of the first task that fails."""
     vt = model.fleet.vehicle_type(veh.type)
     depot = next(v.start for v in model.visits if v.kind == "depot" and v.depot == veh.depot)
+    planned = facility_plan(model, vt, depot, nodes)
     d = _Drive(model, vt, [Step(type="start", start=veh.shift_start, end=veh.shift_start,
                                 from_node=depot, to_node=depot, facility=veh.depot)],
                veh.shift_start, depot)
@@ -81,13 +174,14 @@ def _simulate(model: SweepModel, veh: Vehicle, nodes: list[int],
         road_class = model.streets[task.street].road_class
         debris = task.length_m / 1000 * vt.debris_per_km(road_class) * 1000
         water = task.length_m / 1000 * vt.water_l_per_km
-        kinds = []
-        if d.hopper + debris > vt.hopper_m3 * 1000:
-            kinds.append("dump")
-        if d.water + water > vt.water_l:
-            kinds.append("water")
-        for kind in kinds:
-            fac = _nearest(model, kind, d.pos, visit.start)
+        trips: list[tuple[str, Facility | None]] = list(planned.get(i, ()) if planned else ())
+        if not trips:
+            if d.hopper + debris > vt.hopper_m3 * 1000:
+                trips.append(("dump", None))
+            if d.water + water > vt.water_l:
+                trips.append(("water", None))
+        for kind, fac in trips:
+            fac = fac or _nearest(model, kind, d.pos, visit.start)
             if fac is None:
                 return d.steps, i
             d.to(Place(node=model.facility_nodes[fac.id]))
@@ -101,7 +195,7 @@ def _simulate(model: SweepModel, veh: Vehicle, nodes: list[int],
                 d.hopper = 0.0
             else:
                 d.water = 0.0
-            d.steps.append(Step(type="dump" if kind == "dump" else "refill", start=d.t,
+            d.steps.append(Step(type="refill" if kind == "water" else "dump", start=d.t,
                                 end=d.t + service, facility=fac.id, from_node=d.pos,
                                 to_node=d.pos, load=d.hopper, water=d.water))
             d.t += service

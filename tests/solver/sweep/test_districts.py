@@ -14,7 +14,8 @@ from streetcrew.solver.sweep.districts import (
     make_districts,
     natural_types,
 )
-from streetcrew.solver.sweep.plan import PlanParams, _snap_inside, plan_sweeping
+from streetcrew.solver.sweep.params import PlanParams
+from streetcrew.solver.sweep.plan import _snap_inside, plan_sweeping
 from streetcrew.solver.sweep.tasks import build_tasks
 from tests.helpers import grid as _grid
 from tests.helpers import grid_fleet
@@ -96,11 +97,11 @@ def test_a_district_plans_without_a_facility_off_its_street_set() -> None:
     far = FLEET.facilities[1].model_copy(update={"id": "far-hydrant",
                                                  "at": Point(lon=118.90, lat=32.10)})
     fleet = FLEET.model_copy(update={"facilities": (*FLEET.facilities, far)})
-    result = plan_district((_grid(), fleet, 3.0, 500.0, None))
+    result = plan_district((_grid(), fleet, 3.0, PlanParams()))
     assert isinstance(result, Schedule) and result.routes
     assert all(st.facility != "far-hydrant" for r in result.routes for st in r.steps)
     # a depot off the map is still an error, reported for the district
     depot = FLEET.depots[0].model_copy(update={"at": Point(lon=118.90, lat=32.10)})
     off = FLEET.model_copy(update={"depots": (depot,)})
-    message = plan_district((_grid(), off, 2.0, 500.0, None))
+    message = plan_district((_grid(), off, 2.0, PlanParams()))
     assert isinstance(message, str) and "depots[0]" in message

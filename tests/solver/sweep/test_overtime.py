@@ -8,7 +8,8 @@ from streetcrew.models.base import InputError
 from streetcrew.models.fleet import Fleet
 from streetcrew.models.scenario import ChangeShifts, Scenario, apply_changes
 from streetcrew.solver.sweep.check import check_schedule
-from streetcrew.solver.sweep.plan import PlanParams, plan_sweeping
+from streetcrew.solver.sweep.params import PlanParams
+from streetcrew.solver.sweep.plan import plan_sweeping
 from tests.helpers import grid as _grid
 from tests.helpers import grid_fleet
 

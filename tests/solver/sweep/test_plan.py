@@ -6,7 +6,8 @@ from streetcrew.models.network import build_network
 from streetcrew.models.schedule import Schedule
 from streetcrew.models.streets import Street, street_with_defaults
 from streetcrew.solver.sweep.check import check_schedule
-from streetcrew.solver.sweep.plan import PlanParams, plan_sweeping
+from streetcrew.solver.sweep.params import PlanParams
+from streetcrew.solver.sweep.plan import plan_sweeping
 from streetcrew.solver.sweep.tasks import build_tasks
 from tests.helpers import DATA, grid, grid_fleet
 

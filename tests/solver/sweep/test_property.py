@@ -10,7 +10,7 @@ from streetcrew.models.fleet import Fleet
 from streetcrew.models.network import build_network
 from streetcrew.models.streets import Street
 from streetcrew.solver.sweep import run
-from streetcrew.solver.sweep.plan import PlanParams
+from streetcrew.solver.sweep.params import PlanParams
 from streetcrew.solver.sweep.tasks import build_tasks
 from tests.helpers import grid, grid_fleet
 

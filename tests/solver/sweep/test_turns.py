@@ -10,7 +10,8 @@ from streetcrew.models.io.fleet import read_fleet
 from streetcrew.models.network import build_network, turn_kind
 from streetcrew.models.streets import street_with_defaults
 from streetcrew.solver.sweep.check import check_schedule
-from streetcrew.solver.sweep.plan import PlanParams, plan_sweeping
+from streetcrew.solver.sweep.params import PlanParams
+from streetcrew.solver.sweep.plan import plan_sweeping
 from streetcrew.solver.sweep.turns import Place, TurnGraph
 from tests.helpers import DATA, grid_fleet
 from tests.helpers import grid as _grid

@@ -1,0 +1,246 @@
+"""PyVRP search for the sweeping plan, on the same nodes and costs as the OR-Tools model.
+
+The arc-routing core's strength carried to the real plan: PyVRP's iterated local search
+(the HGS family's neighbourhoods) over the curb passes, with the hopper inside the
+search. Each allowed sweeping direction of a task is a client; a task's two directions
+form a mutually exclusive group; every client is optional with a prize far above any
+route's cost, so work is only left out when no vehicle can fit it (a prize-collecting
+model). What it carries, in PyVRP 0.14 terms:
+
+* dumps as reload depots of every vehicle type (``reload_depots``), the hopper as the
+  load dimension: a route passes the dump when its hopper fills, where the detour is
+  cheapest;
+* a routing profile per vehicle type: its costs (cents: per km and per hour, as the
+  OR-Tools model, in tenths of a cent, with a small charge per metre so that distance
+  counts even for a fleet without prices) and times (sweep and travel speeds); a task the
+  type may not sweep costs more than its prize;
+* task windows, shifts (start and latest end, less the breaks' minutes), several depots.
+
+What it does not carry is left to the timing that drives every route
+(:mod:`streetcrew.solver.sweep.timing`): water refills (their time is spread over the
+tasks, as in the OR-Tools model), breaks at their times, the minimum gap between repeat
+sweeps. Dump trips are placed again there, optimally for the order found.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from pyvrp import (
+    Client,
+    ClientGroup,
+    Depot,
+    Location,
+    ProblemData,
+    RandomNumberGenerator,
+    Solution,
+    VehicleType,
+)
+from pyvrp.IteratedLocalSearch import IteratedLocalSearch, IteratedLocalSearchParams
+from pyvrp.PenaltyManager import PenaltyManager, PenaltyParams
+from pyvrp.search import (
+    OPERATORS,
+    LocalSearch,
+    NeighbourhoodParams,
+    PerturbationManager,
+    compute_neighbours,
+)
+from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCriterion
+
+from streetcrew.solver.graph.paths import UNREACHABLE
+from streetcrew.solver.sweep.engine_ortools import BIG, SweepModel
+from streetcrew.solver.sweep.turns import Place
+
+PRIZE = 10**7  # cents a task is worth: above any route's cost for it, below a barred arc
+
+
+@dataclass
+class PyvrpPlan:
+    orders: list[list[int]]  # per fleet vehicle: its task visits (model nodes) in order
+    unplanned: list[int]  # task indices left out
+    cost: float  # PyVRP's objective of the best solution (cents, prizes of dropped work)
+    feasible: bool
+
+
+def _data(model: SweepModel) -> tuple[ProblemData, list[list[int]], list[int]]:
+    """PyVRP data; the fleet vehicles of each PyVRP vehicle type; the model node of each
+    location (-1 for a dump)."""
+    fleet = model.fleet
+    depots = [i for i, v in enumerate(model.visits) if v.kind == "depot"]
+    tasks = [i for i, v in enumerate(model.visits) if v.task is not None]
+    dumps = [f for f in fleet.facilities if f.kind in ("dump", "both")]
+    dump_places = [Place(node=model.facility_nodes[f.id]) for f in dumps]
+    # locations: yards, dumps, then task visits
+    outs = [model.visits[i].place_out for i in depots] + dump_places + [
+        model.visits[i].place_out for i in tasks]
+    ins = [model.visits[i].place_in for i in depots] + dump_places + [
+        model.visits[i].place_in for i in tasks]
+    node_of = depots + [-1] * len(dumps) + tasks
+    n_yards, n_dumps = len(depots), len(dumps)
+    weights = model.turns.matrix(outs, ins)
+    dead = np.where(np.isfinite(weights), np.rint(weights), UNREACHABLE).astype(np.int64)
+    np.fill_diagonal(dead, 0)
+    unreachable = dead >= UNREACHABLE
+    lengths = [model.tasks[model.visits[i].task].length_m for i in tasks]  # type: ignore[index]
+    serve = np.array([0.0] * (n_yards + n_dumps) + lengths, dtype=float)
+    distances, durations = [], []
+    for vt in model.types:
+        service = np.zeros(len(node_of))
+        for k, node in enumerate(node_of):
+            if node >= 0 and model.visits[node].task is not None:
+                t = model.visits[node].task
+                service[k] = model.sweep_s(t, vt.id) + model._water_l(t, vt.id) * (  # type: ignore[arg-type]
+                    model.amortized.get(f"{vt.id}:water", 0.0))
+        for j, f in enumerate(dumps):
+            service[n_yards + j] = f.service_min * 60
+        travel = dead / (vt.travel_kmh / 3.6)
+        dur = np.rint(service[:, None] + travel)
+        metres = dead + np.rint(serve)[None, :]
+        # tenths of a cent, plus one unit per 10 m driven so that a fleet without
+        # prices (or with hours only) still drives the shortest way; +1 per arc
+        cents = np.rint(1000 * (vt.cost_per_km * metres / 1000 + vt.cost_per_hour * dur / 3600)
+                        + metres / 10) + 1
+        barred = [n_yards + n_dumps + k for k, i in enumerate(tasks)
+                  if vt.id not in model.tasks[model.visits[i].task].types]  # type: ignore[index]
+        cents[:, barred] = BIG
+        dur[:, barred] = BIG
+        cents[unreachable] = BIG
+        dur[unreachable] = BIG
+        np.fill_diagonal(cents, 0)
+        np.fill_diagonal(dur, 0)
+        distances.append(cents.astype(np.int64))
+        durations.append(dur.astype(np.int64))
+    type_pos = {vt.id: p for p, vt in enumerate(model.types)}
+    groups: list[ClientGroup] = []
+    by_task: dict[int, list[int]] = {}
+    for k, i in enumerate(tasks):
+        by_task.setdefault(model.visits[i].task, []).append(k)  # type: ignore[arg-type]
+    group_of: dict[int, int] = {}
+    for members in by_task.values():
+        if len(members) == 2:
+            for k in members:
+                group_of[k] = len(groups)
+            groups.append(ClientGroup(members, required=False))
+    clients = []
+    for k, i in enumerate(tasks):
+        t = model.visits[i].task
+        assert t is not None
+        task = model.tasks[t]
+        debris = max(model._debris_l(t, ty) for ty in task.types)
+        slowest = max(model.sweep_s(t, ty) for ty in task.types)
+        early, late = 0, BIG
+        if task.window is not None:
+            early, late = task.window.start, max(task.window.start, task.window.end - slowest)
+        slot = _repeat_slot(model, t, slowest)
+        if slot is not None and max(early, slot[0]) <= min(late, slot[1]):
+            early, late = max(early, slot[0]), min(late, slot[1])
+        clients.append(Client(location=n_yards + n_dumps + k, delivery=[int(np.ceil(debris))],
+                              tw_early=early, tw_late=late, prize=PRIZE * (1 + task.priority),
+                              required=False, group=group_of.get(k)))
+    yard_of = {model.visits[i].depot: p for p, i in enumerate(depots)}
+    shapes: dict[tuple[str, str, int, int], list[int]] = {}
+    for v, veh in enumerate(model.vehicles):
+        rest = round(sum(b.minutes for b in veh.breaks) * 60)
+        shapes.setdefault((veh.type, veh.depot, veh.shift_start, veh.latest_end - rest),
+                          []).append(v)
+    vehicle_types = []
+    fleets = []
+    for (type_id, depot, start, end), members in shapes.items():
+        vt = fleet.vehicle_type(type_id)
+        vehicle_types.append(VehicleType(
+            num_available=len(members), capacity=[round(vt.hopper_m3 * 1000)],
+            start_depot=yard_of[depot], end_depot=yard_of[depot], tw_early=start,
+            tw_late=max(start, end), profile=type_pos[type_id],
+            reload_depots=list(range(n_yards, n_yards + n_dumps)),
+            unit_distance_cost=1, unit_duration_cost=0, name=f"{type_id}@{depot}"))
+        fleets.append(members)
+    data = ProblemData(
+        locations=[Location(0, 0) for _ in node_of],
+        clients=clients,
+        depots=[Depot(location=k) for k in range(n_yards + n_dumps)],
+        vehicle_types=vehicle_types,
+        distance_matrices=distances,  # type: ignore[arg-type]
+        duration_matrices=durations,  # type: ignore[arg-type]
+        groups=groups,
+    )
+    return data, fleets, node_of
+
+
+def _repeat_slot(model: SweepModel, t: int, sweep_s: int) -> tuple[int, int] | None:
+    """Start window of a repeat sweep that keeps the street's minimum gap between sweeps.
+
+    PyVRP has no precedence between clients, so the day of the vehicles that may sweep the
+    task is cut into one slot per sweep, the gap between slots: sweep ``s`` starts in slot
+    ``s``, and any two sweeps are the gap apart whoever does them. None when the street is
+    swept once, has no gap, or the slots would be shorter than the sweep.
+    """
+    task = model.tasks[t]
+    street = model.streets[task.street]
+    gap = round(street.min_hours_between * 3600)
+    if street.sweeps_per_day < 2 or not gap:
+        return None
+    able = [v for v in model.vehicles if v.type in task.types]
+    if not able:
+        return None
+    day0 = min(v.shift_start for v in able)
+    day1 = max(v.latest_end for v in able)
+    n = street.sweeps_per_day
+    length = (day1 - day0 - (n - 1) * gap) // n
+    if length < sweep_s:
+        return None
+    start = day0 + (task.sweep_no - 1) * (length + gap)
+    return start, start + length - sweep_s
+
+
+def solve_pyvrp(model: SweepModel, time_limit: float, seed: int = 0,
+                iterations: int | None = None,
+                initial: list[list[int]] | None = None) -> PyvrpPlan:
+    """Orders of task visits per fleet vehicle; ``iterations`` bounds the search by work
+    (the same plan on any machine), ``time_limit`` by the clock (a cap either way)."""
+    started = time.perf_counter()
+    data, fleets, node_of = _data(model)
+    client_loc = {node_of[c.location]: k for k, c in enumerate(data.clients())}
+    rng = RandomNumberGenerator(seed=seed)
+    ls = LocalSearch(data, rng, compute_neighbours(data, NeighbourhoodParams()),
+                     PerturbationManager())
+    for op in OPERATORS:
+        if op.supports(data):
+            ls.add_operator(op(data))
+    penalty = PenaltyParams()
+    pm = PenaltyManager(penalty.midpoint_penalties(data), penalty)
+    if initial:
+        init = _from_orders(data, fleets, client_loc, initial)
+    else:
+        init = ls(Solution(data, []), pm.max_cost_evaluator(), exhaustive=True)
+    left = max(0.05, time_limit - (time.perf_counter() - started))
+    stop: StoppingCriterion = MaxRuntime(left)
+    if iterations is not None:
+        stop = MultipleCriteria([MaxIterations(iterations), MaxRuntime(left)])
+    result = IteratedLocalSearch(data, pm, ls, init, IteratedLocalSearchParams()).run(
+        stop, collect_stats=False)
+    best = result.best
+    orders: list[list[int]] = [[] for _ in model.vehicles]
+    free = [list(members) for members in fleets]
+    served: set[int] = set()
+    for route in best.routes():
+        k = free[route.vehicle_type()].pop(0)
+        nodes = [node_of[data.clients()[a.idx].location] for a in route if a.is_client()]
+        orders[k] = nodes
+        served |= {model.visits[n].task for n in nodes}  # type: ignore[misc]
+    unplanned = [t for t in range(len(model.tasks)) if t not in served]
+    return PyvrpPlan(orders, unplanned, float(result.cost()), best.is_feasible())
+
+
+def _from_orders(data: ProblemData, fleets: list[list[int]], client_loc: dict[int, int],
+                 orders: list[list[int]]) -> Solution:
+    """A PyVRP solution from per-vehicle orders of model nodes (a warm start)."""
+    from pyvrp import Route
+
+    routes = []
+    for p, members in enumerate(fleets):
+        for k in members:
+            if orders[k]:
+                routes.append(Route(data, [client_loc[n] for n in orders[k]], p))
+    return Solution(data, routes)
