@@ -414,11 +414,24 @@ def plan_cmd(
     rules: RulesOpt = None,
     days: Annotated[int, typer.Option(
         "--days", min=1, max=31, help="With --crew: roster this many days of the plan.")] = 1,
+    engine: Annotated[str, typer.Option(
+        "--engine", help="pyvrp (PyVRP's search, dumps inside it) or ortools (the baseline; "
+                         "also what --balance uses).")] = "pyvrp",
+    seed: Annotated[int | None, typer.Option(
+        "--seed", min=0, help="Plan deterministically: the search is bounded by iterations "
+                              "(--iterations, else 250 per second of -t), the same plan on "
+                              "every run; -t stays a safety cap.")] = None,
+    iterations: Annotated[int | None, typer.Option(
+        "--iterations", min=1, help="PyVRP iterations (implies --seed 0 when no seed).")] = None,
 ) -> None:
     """Plan tomorrow's sweeping: routes with timed steps, unassigned work with reasons.
 
     With --crew, the routes also get their drivers (see `streetcrew crews`)."""
-    params = PlanParams(time_limit=time_limit, balance_weight=balance, workers=workers)
+    if engine not in ("pyvrp", "ortools"):
+        raise InputError(None, "--engine", "engine", f"pyvrp or ortools, got {engine!r}")
+    params = PlanParams(time_limit=time_limit, balance_weight=balance, workers=workers,
+                        engine=engine, seed=seed or 0, iterations=iterations,
+                        deterministic=seed is not None or iterations is not None)
     result = sweep.run(streets or instances.demo_streets(), fleet or instances.demo_fleet(),
                        _day(date), params, out, OSM_ATTRIBUTION if streets is None else None)
     for note in result.notes:

@@ -46,6 +46,8 @@ class PlanCase(BaseModel):
     time_limit: float = Field(gt=0)
     target_s: float = Field(gt=0)
     date: str | None = None
+    engine: Literal["pyvrp", "ortools"] = "pyvrp"  # sweep: the plan engine
+    reference_km: float | None = None  # sweep: km driven by the best search known (HGS-CARP)
 
     @model_validator(mode="after")
     def _inputs(self) -> PlanCase:
@@ -87,6 +89,11 @@ class PlanRecord(BaseModel):
     target_s: float
     within_target: bool
     priority_covered_pct: float | None = None  # patrol: priority-weighted coverage
+    engine: str = "ortools"  # sweep plans: pyvrp or ortools; patrol: ortools
+    km_driven: float | None = None
+    reference_km: float | None = None
+    vs_reference_pct: float | None = None  # km driven above the reference, in %
+    wall_s: float | None = None  # read + plan + check
     covered_of_bound_pct: float | None = None  # patrol: priority covered / reachable bound
 
 
@@ -318,7 +325,8 @@ def run_case(case: PlanCase, base: Path, workers: int = 0,
     assert case.fleet is not None and case.streets is not None, "a sweep case needs a fleet"
     day = parse_date(case.date) if case.date else None
     result = sweep.run((base / case.streets).resolve(), (base / case.fleet).resolve(), day,
-                       PlanParams(time_limit=case.time_limit, workers=workers))
+                       PlanParams(time_limit=case.time_limit, workers=workers,
+                                  engine=case.engine))
     schedule = result.schedule
     _keep(keep, case.name, schedule)
     s = schedule.summary
@@ -336,24 +344,30 @@ def run_case(case: PlanCase, base: Path, workers: int = 0,
         import_s=secs["read"], plan_s=secs["plan"], check_s=secs["check"],
         time_limit=case.time_limit, target_s=case.target_s,
         within_target=secs["read"] + secs["plan"] <= case.target_s,
+        engine=case.engine, km_driven=round(driven, 2), reference_km=case.reference_km,
+        vs_reference_pct=round(100 * (driven - case.reference_km) / case.reference_km, 2)
+        if case.reference_km else None, wall_s=round(sum(secs.values()), 1),
     )
 
 
 def render(records: list[PlanRecord]) -> str:
-    head = ("| case | segments | routes used (of vehicles or volunteers) | km served | deadhead "
-            "km (%) | coverage % (patrol: priority covered, of bound) | "
-            "unassigned | km driven / bound | import + plan s (target) | checked |")
-    rows = [head, "|" + "---|" * 10]
+    head = ("| case | engine | segments | routes used (of vehicles or volunteers) | km served | "
+            "deadhead km (%) | coverage % (patrol: priority covered, of bound) | unassigned | "
+            "km driven / bound | vs reference | read + plan s (target) | checked |")
+    rows = [head, "|" + "---|" * 12]
     for r in records:
         bound = (f"{r.served_km + r.deadhead_km:.1f} / {r.driven_km_lower_bound:.1f} "
                  f"(≤ {r.bound_gap_pct:.1f} % above)" if r.driven_km_lower_bound else "-")
+        ref = (f"{r.vs_reference_pct:+.2f} % ({r.reference_km:g} km)"
+               if r.vs_reference_pct is not None else "-")
         rows.append(
-            f"| {r.name} | {r.segments} | {r.routes_used} of {r.vehicles} | {r.served_km:.1f} | "
+            f"| {r.name} | {r.engine} | {r.segments} | {r.routes_used} of {r.vehicles} | "
+            f"{r.served_km:.1f} | "
             f"{r.deadhead_km:.1f} ({r.deadhead_pct:.1f} %) | {r.coverage_pct:.1f} %"
             + (f" (priority {r.priority_covered_pct:.1f} %, {r.covered_of_bound_pct:.1f} % of "
                "bound)" if r.priority_covered_pct is not None
                and r.covered_of_bound_pct is not None else "") + " | "
-            f"{r.unassigned} | {bound} | {r.import_s + r.plan_s:.0f} ({r.target_s:.0f}) "
+            f"{r.unassigned} | {bound} | {ref} | {r.import_s + r.plan_s:.0f} ({r.target_s:.0f}) "
             f"{'ok' if r.within_target else 'MISSED'} | "
             f"{'feasible' if r.feasible else f'{r.violations} violations'} |")
     return "\n".join(rows)

@@ -233,8 +233,7 @@ def plan_districts(
     workers = max(1, params.workers or (os.cpu_count() or 1))
     rounds = math.ceil(len(districts) / workers)
     # with a solution limit the time is only a safety cap for each district
-    deterministic = params.solutions is not None or params.iterations is not None
-    per = max(1.0, seconds / rounds * 0.9) if not deterministic else seconds
+    per = max(1.0, seconds / rounds * 0.9) if not params.bounded else seconds
     jobs = [(*_district_inputs(d, streets, fleet), per, params)
             for d in districts]
     order = sorted(range(len(jobs)), key=lambda i: -len(districts[i].streets))

@@ -24,6 +24,7 @@ sweeps. Dump trips are placed again there, optimally for the order found.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -53,6 +54,7 @@ from streetcrew.solver.graph.paths import UNREACHABLE
 from streetcrew.solver.sweep.engine_ortools import BIG, SweepModel
 from streetcrew.solver.sweep.turns import Place
 
+log = logging.getLogger(__name__)
 PRIZE = 10**7  # cents a task is worth: above any route's cost for it, below a barred arc
 
 
@@ -221,6 +223,7 @@ def solve_pyvrp(model: SweepModel, time_limit: float, seed: int = 0,
     result = IteratedLocalSearch(data, pm, ls, init, IteratedLocalSearchParams()).run(
         stop, collect_stats=False)
     best = result.best
+    log.debug("pyvrp: %d iterations in %.1f s", result.num_iterations, result.runtime)
     orders: list[list[int]] = [[] for _ in model.vehicles]
     free = [list(members) for members in fleets]
     served: set[int] = set()

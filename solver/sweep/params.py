@@ -23,6 +23,39 @@ class PlanParams(BaseModel):
     # with reload time spread over the tasks (the baseline)
     engine: Literal["pyvrp", "ortools"] = "pyvrp"
     iterations: int | None = Field(default=None, ge=1)  # pyvrp: a limit on work, not time
+    # the same plan on every run: PyVRP bounded by iterations (``iterations``, else
+    # ITERATIONS_PER_S per second of the time limit), OR-Tools by ``solutions`` (else
+    # SOLUTIONS), no step cut by the clock; the time limit stays a safety cap
+    deterministic: bool = False
+
+    @property
+    def bounded(self) -> bool:
+        """The search is bounded by work, not by the clock: the same plan on every run."""
+        return self.deterministic or self.solutions is not None or self.iterations is not None
+
+    @property
+    def work_limit(self) -> int | None:
+        """PyVRP's iteration budget when the plan must not depend on the clock: ``iterations``,
+        else ITERATIONS_PER_SOLUTION per solution asked of OR-Tools, else ITERATIONS_PER_S
+        per second of the time limit."""
+        if self.iterations is not None:
+            return self.iterations
+        if self.solutions is not None:
+            return self.solutions * ITERATIONS_PER_SOLUTION
+        return round(ITERATIONS_PER_S * self.time_limit) if self.deterministic else None
+
+    @property
+    def solution_limit(self) -> int | None:
+        """OR-Tools' solution budget when the plan must not depend on the clock."""
+        return self.solutions or (SOLUTIONS if self.bounded else None)
+
+
+SOLUTIONS = 60  # OR-Tools solutions per search in a deterministic plan (as compare uses)
+# Measured on the relaxed demo (1,068 passes) on this 2-core machine type: about 550 PyVRP
+# iterations a second (450 on the bundled demo); half that leaves the time limit as a cap
+# with room on a loaded machine.
+ITERATIONS_PER_S = 250
+ITERATIONS_PER_SOLUTION = 250  # --solutions 60 (compare, size): 15,000 PyVRP iterations
 
 
 DISTRICT_TASKS = {"ortools": 500, "pyvrp": 3000}

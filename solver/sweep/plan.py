@@ -10,6 +10,7 @@ cannot be planned is listed as unassigned with the reason.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 import time
 from collections.abc import Sequence
@@ -91,9 +92,9 @@ def plan_sweeping(
     else:
         # with a solution limit the time is only a safety cap: no share of it may cut a search
         initial = _scarce_first(streets, network, fleet, reachable, snapped, params, model,
-                                left / 4 if params.solutions is None else left)
+                                left / 4 if params.solution_limit is None else left)
         result = model.solve(max(0.5, params.time_limit - (time.perf_counter() - started)),
-                             initial, params.solutions)
+                             initial, params.solution_limit)
     for index in result.unplanned:
         task = reachable[index]
         unassigned.append(Unassigned(
@@ -102,7 +103,9 @@ def plan_sweeping(
                    "(fleet too small or time limit too short)"))
     orders = [[node for node, _ in result.routes.get(k, [])
                if model.visits[node].task is not None] for k in range(len(fleet.vehicles))]
-    routes, lost = _drive_routes(model, orders, deadline=started + params.time_limit * 0.97)
+    # a deterministic plan finishes its repairs; otherwise they stop near the time limit
+    deadline = math.inf if params.bounded else started + params.time_limit * 0.97
+    routes, lost = _drive_routes(model, orders, deadline=deadline)
     for index, reason in lost.items():
         task = reachable[index]
         unassigned.append(Unassigned(task=task.id, street=streets[task.street].id,
@@ -128,7 +131,7 @@ def plan_sweeping(
 
 def _search_pyvrp(model: SweepModel, params: PlanParams, seconds: float) -> SweepModelResult:
     """PyVRP's search (dumps inside it) in the shape of the OR-Tools model's result."""
-    found = solve_pyvrp(model, seconds * 0.9, params.seed, params.iterations)
+    found = solve_pyvrp(model, seconds * 0.9, params.seed, params.work_limit)
     routes = {k: [(n, 0) for n in order] for k, order in enumerate(found.orders)}
     return SweepModelResult(routes, found.unplanned, "solved", model.visits)
 
@@ -173,13 +176,13 @@ def _scarce_first(
     """
     fits = [sum(1 for v in fleet.vehicles if v.type in t.types) for t in tasks]
     levels = sorted(set(fits))
-    if len(levels) < 2 or (seconds < 1 and params.solutions is None):
+    if len(levels) < 2 or (seconds < 1 and params.solution_limit is None):
         return None
     top = max(t.priority for t in tasks) + 1
     boost = {i: top * sum(1 for lv in levels if lv > f) for i, f in enumerate(fits)}
     first = SweepModel(streets, network, fleet, tasks, snapped,
                        balance_weight=params.balance_weight, boost=boost)
-    result = first.solve(max(seconds, 0.5), None, params.solutions)
+    result = first.solve(max(seconds, 0.5), None, params.solution_limit)
     if result.status != "solved":
         return None
     return [[n for n, _ in result.routes.get(k, []) if first.visits[n].task is not None]
