@@ -16,7 +16,8 @@ PKG = "streetcrew"
 ENGINES = {  # third-party solver -> the only modules that may import it
     "ortools": {"solver.carp.engine_ortools", "solver.sweep.engine_ortools",
                 "solver.sweep.bound", "solver.patrol.engine_ortools"},
-    "pyvrp": {"solver.carp.engine_pyvrp", "solver.sweep.engine_pyvrp"},
+    "pyvrp": {"solver.carp.engine_pyvrp", "solver.sweep.engine_pyvrp",
+              "solver.patrol.engine_pyvrp"},
     "pulp": {"solver.carp.setpart", "solver.crews.engine_pulp"},
 }
 DOMAINS = {"carp", "sweep", "patrol", "crews"}

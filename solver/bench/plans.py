@@ -46,7 +46,7 @@ class PlanCase(BaseModel):
     time_limit: float = Field(gt=0)
     target_s: float = Field(gt=0)
     date: str | None = None
-    engine: Literal["pyvrp", "ortools"] = "pyvrp"  # sweep: the plan engine
+    engine: Literal["pyvrp", "ortools"] | None = None  # default: pyvrp (sweep), ortools (patrol)
     reference_km: float | None = None  # sweep: km driven by the best search known (HGS-CARP)
 
     @model_validator(mode="after")
@@ -283,7 +283,9 @@ def run_patrol_case(case: PlanCase, base: Path, workers: int = 0,
     inputs = patrol.load(base / case.streets, base / case.volunteers, day, path(case.cases),
                          path(case.must_cover))
     imported = time.perf_counter()
-    result = patrol.run(inputs, PatrolParams(time_limit=case.time_limit, workers=workers), day)
+    engine = case.engine or "ortools"
+    result = patrol.run(inputs, PatrolParams(time_limit=case.time_limit, workers=workers,
+                                             engine=engine), day)
     schedule = result.schedule
     _keep(keep, case.name, schedule)
     s, kpis = schedule.summary, schedule.patrol
@@ -300,7 +302,7 @@ def run_patrol_case(case: PlanCase, base: Path, workers: int = 0,
         check_s=result.seconds["check"], time_limit=case.time_limit,
         target_s=case.target_s,
         within_target=imported - started + result.seconds["plan"] <= case.target_s,
-        covered_of_bound_pct=kpis.covered_of_bound_pct,
+        covered_of_bound_pct=kpis.covered_of_bound_pct, engine=engine,
     )
 
 
@@ -326,7 +328,7 @@ def run_case(case: PlanCase, base: Path, workers: int = 0,
     day = parse_date(case.date) if case.date else None
     result = sweep.run((base / case.streets).resolve(), (base / case.fleet).resolve(), day,
                        PlanParams(time_limit=case.time_limit, workers=workers,
-                                  engine=case.engine))
+                                  engine=case.engine or "pyvrp"))
     schedule = result.schedule
     _keep(keep, case.name, schedule)
     s = schedule.summary
@@ -344,7 +346,7 @@ def run_case(case: PlanCase, base: Path, workers: int = 0,
         import_s=secs["read"], plan_s=secs["plan"], check_s=secs["check"],
         time_limit=case.time_limit, target_s=case.target_s,
         within_target=secs["read"] + secs["plan"] <= case.target_s,
-        engine=case.engine, km_driven=round(driven, 2), reference_km=case.reference_km,
+        engine=case.engine or "pyvrp", km_driven=round(driven, 2), reference_km=case.reference_km,
         vs_reference_pct=round(100 * (driven - case.reference_km) / case.reference_km, 2)
         if case.reference_km else None, wall_s=round(sum(secs.values()), 1),
     )

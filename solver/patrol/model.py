@@ -4,6 +4,7 @@ that weigh coverage against walking time."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -37,6 +38,9 @@ class PatrolParams(BaseModel):
     # stop each OR-Tools search after this many solutions and try every greedy variant:
     # the plan depends on the inputs only (time_limit stays a safety cap)
     solutions: int | None = Field(default=None, ge=1)
+    # ortools: the routing model with a weight on the longest walk (default); pyvrp: PyVRP's
+    # prize-collecting search from the same greedy start
+    engine: Literal["ortools", "pyvrp"] = "ortools"
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ from streetcrew.models.streets import CLASS_DEFAULTS, Street, haversine_m
 from streetcrew.solver.graph.paths import UNREACHABLE, ShortestPaths, shortest_paths
 from streetcrew.solver.patrol import greedy as patrol_greedy
 from streetcrew.solver.patrol.engine_ortools import solve_job
+from streetcrew.solver.patrol.engine_pyvrp import solve_job_pyvrp
 from streetcrew.solver.patrol.model import (
     CASE_SNAP_M,
     CASE_WEIGHT,
@@ -342,9 +343,10 @@ def _run(jobs: list[Job], params: PatrolParams, started: float) -> list[list[Rou
     rounds = math.ceil(len(jobs) / workers)
     seconds = max(0.5, left * 0.85 / rounds)
     args = [(job, seconds) for job in jobs]
+    solve = solve_job_pyvrp if params.engine == "pyvrp" else solve_job
     if workers == 1:
-        return [solve_job(a) for a in args]
+        return [solve(a) for a in args]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(solve_job, args))
+        return list(pool.map(solve, args))
 
 

@@ -99,18 +99,29 @@ class SweepModel:
         mean_mps = float(np.mean([t.travel_kmh for t in fleet.vehicle_types])) / 3.6
         self.turns = TurnGraph(streets, network, fleet.turns, places, mean_mps)
         self.visits = self._visits(snapped)
+        self.dist = self._distances()
+        self.amortized = self._amortized_reload_s()
+        self.time_matrix = self._time_matrices()
+        self._options = (balance_weight, unassigned_penalty, boost or {})
+        self._built = False
+
+    def _build(self) -> None:
+        """The OR-Tools routing model, made when it is first solved (PyVRP's search uses
+        the same nodes and matrices without it: registering them is slow on big areas)."""
+        if self._built:
+            return
+        balance_weight, unassigned_penalty, boost = self._options
         n = len(self.visits)
         depot_index = {v.depot: i for i, v in enumerate(self.visits) if v.kind == "depot"}
         starts = [depot_index[v.depot] for v in self.vehicles]
         self.manager = pywrapcp.RoutingIndexManager(n, len(self.vehicles), starts, starts)
         self.routing = pywrapcp.RoutingModel(self.manager)
-        self.dist = self._distances()
-        self.amortized = self._amortized_reload_s()
         self._add_costs_and_time()
-        self._add_tasks(unassigned_penalty, boost or {})
+        self._add_tasks(unassigned_penalty, boost)
         self._add_repeat_gaps()
         if balance_weight:
             self.time.SetGlobalSpanCostCoefficient(balance_weight)
+        self._built = True
 
     # -- nodes -------------------------------------------------------------
     def _visits(self, snapped: dict[str, tuple[int, float]]) -> list[Visit]:
@@ -195,19 +206,27 @@ class SweepModel:
             )
         return 0
 
-    def _add_costs_and_time(self) -> None:
+    def _time_matrices(self) -> dict[str, np.ndarray]:
+        """Seconds from each visit's start to the next one's, per vehicle type: service
+        (with its share of reload time) and travel; a task the type may not sweep cannot be
+        reached by it."""
         dead = np.where(self.deadhead >= UNREACHABLE, BIG, self.deadhead)
-        time_evals, self.time_matrix = [], {}
+        out = {}
         for vt in self.types:
             service = np.array([self.service_s(i, vt.id) for i in range(len(self.visits))])
             travel = np.rint(dead / (vt.travel_kmh / 3.6)).astype(np.int64)
             tm = np.minimum(service[:, None] + travel, BIG)
-            # a task this type may not sweep cannot be reached by it
             barred = [i for i, v in enumerate(self.visits)
                       if v.task is not None and vt.id not in self.tasks[v.task].types]
             tm[:, barred] = BIG
             np.fill_diagonal(tm, 0)
-            self.time_matrix[vt.id] = tm
+            out[vt.id] = tm
+        return out
+
+    def _add_costs_and_time(self) -> None:
+        time_evals = []
+        for vt in self.types:
+            tm = self.time_matrix[vt.id]
             cents = np.rint(
                 100 * (vt.cost_per_km * self.dist / 1000 + vt.cost_per_hour * tm / 3600)
             ).astype(np.int64) + 1  # +1 cent per arc: ties go to fewer moves
@@ -285,6 +304,7 @@ class SweepModel:
               solutions: int | None = None) -> SweepModelResult:
         """Solve; ``initial`` gives each vehicle's starting order of task nodes;
         ``solutions`` stops the search after that many (a limit on work, not time)."""
+        self._build()
         params = pywrapcp.DefaultRoutingSearchParameters()
         params.first_solution_strategy = (
             routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION

@@ -7,9 +7,12 @@ form a mutually exclusive group; every client is optional with a prize far above
 route's cost, so work is only left out when no vehicle can fit it (a prize-collecting
 model). What it carries, in PyVRP 0.14 terms:
 
-* dumps as reload depots of every vehicle type (``reload_depots``), the hopper as the
-  load dimension: a route passes the dump when its hopper fills, where the detour is
-  cheapest;
+* the resource that calls a vehicle type away more often (the hopper, or the water tank
+  where it empties first, as on a small sweeper) as PyVRP's load, with the facilities for it
+  as reload depots (``reload_depots``): a route passes the dump (or the water point) when it
+  needs to, where the detour is cheapest. PyVRP's reload empties every load at once, so the
+  other resource cannot be a second reloaded load: its trips are spread over the tasks as
+  time, as in the OR-Tools model;
 * a routing profile per vehicle type: its costs (cents: per km and per hour, as the
   OR-Tools model, in tenths of a cent, with a small charge per metre so that distance
   counts even for a fleet without prices) and times (sweep and travel speeds); a task the
@@ -17,9 +20,9 @@ model). What it carries, in PyVRP 0.14 terms:
 * task windows, shifts (start and latest end, less the breaks' minutes), several depots.
 
 What it does not carry is left to the timing that drives every route
-(:mod:`streetcrew.solver.sweep.timing`): water refills (their time is spread over the
-tasks, as in the OR-Tools model), breaks at their times, the minimum gap between repeat
-sweeps. Dump trips are placed again there, optimally for the order found.
+(:mod:`streetcrew.solver.sweep.timing`): breaks at their times, the minimum gap between
+repeat sweeps (kept apart here by slots of the day), and the trips themselves, placed there
+again for both resources, optimally for the order found.
 """
 
 from __future__ import annotations
@@ -55,7 +58,8 @@ from streetcrew.solver.sweep.engine_ortools import BIG, SweepModel
 from streetcrew.solver.sweep.turns import Place
 
 log = logging.getLogger(__name__)
-PRIZE = 10**7  # cents a task is worth: above any route's cost for it, below a barred arc
+PRIZE = 10**7
+UNLIMITED = 10**9  # the capacity of the load dimension a type does not reload  # cents a task is worth: above any route's cost for it, below a barred arc
 
 
 @dataclass
@@ -72,7 +76,7 @@ def _data(model: SweepModel) -> tuple[ProblemData, list[list[int]], list[int]]:
     fleet = model.fleet
     depots = [i for i, v in enumerate(model.visits) if v.kind == "depot"]
     tasks = [i for i, v in enumerate(model.visits) if v.task is not None]
-    dumps = [f for f in fleet.facilities if f.kind in ("dump", "both")]
+    dumps = list(fleet.facilities)  # every facility: dumps and water points are reloads
     dump_places = [Place(node=model.facility_nodes[f.id]) for f in dumps]
     # locations: yards, dumps, then task visits
     outs = [model.visits[i].place_out for i in depots] + dump_places + [
@@ -81,20 +85,35 @@ def _data(model: SweepModel) -> tuple[ProblemData, list[list[int]], list[int]]:
         model.visits[i].place_in for i in tasks]
     node_of = depots + [-1] * len(dumps) + tasks
     n_yards, n_dumps = len(depots), len(dumps)
-    weights = model.turns.matrix(outs, ins)
-    dead = np.where(np.isfinite(weights), np.rint(weights), UNREACHABLE).astype(np.int64)
+    # the model's deadheads between its visits, and drives to and from the dumps
+    size = len(node_of)
+    dead = np.full((size, size), UNREACHABLE, dtype=np.int64)
+    known = [k for k, node in enumerate(node_of) if node >= 0]
+    nodes = [node_of[k] for k in known]
+    dead[np.ix_(known, known)] = model.deadhead[np.ix_(nodes, nodes)]
+    if dumps:
+        span = range(n_yards, n_yards + len(dumps))
+        to_dump = model.turns.matrix(outs, dump_places)
+        from_dump = model.turns.matrix(dump_places, ins)
+        dead[:, span] = np.where(np.isfinite(to_dump), np.rint(to_dump), UNREACHABLE)
+        dead[span, :] = np.where(np.isfinite(from_dump), np.rint(from_dump), UNREACHABLE)
     np.fill_diagonal(dead, 0)
     unreachable = dead >= UNREACHABLE
     lengths = [model.tasks[model.visits[i].task].length_m for i in tasks]  # type: ignore[index]
+    binding = _binding(model, tasks)
     serve = np.array([0.0] * (n_yards + n_dumps) + lengths, dtype=float)
     distances, durations = [], []
     for vt in model.types:
+        other = "water" if binding[vt.id] == "dump" else "dump"
         service = np.zeros(len(node_of))
         for k, node in enumerate(node_of):
             if node >= 0 and model.visits[node].task is not None:
                 t = model.visits[node].task
-                service[k] = model.sweep_s(t, vt.id) + model._water_l(t, vt.id) * (  # type: ignore[arg-type]
-                    model.amortized.get(f"{vt.id}:water", 0.0))
+                assert t is not None
+                litres = model._water_l(t, vt.id) if other == "water" else model._debris_l(
+                    t, vt.id)
+                service[k] = model.sweep_s(t, vt.id) + litres * model.amortized.get(
+                    f"{vt.id}:{other}", 0.0)
         for j, f in enumerate(dumps):
             service[n_yards + j] = f.service_min * 60
         travel = dead / (vt.travel_kmh / 3.6)
@@ -131,6 +150,7 @@ def _data(model: SweepModel) -> tuple[ProblemData, list[list[int]], list[int]]:
         assert t is not None
         task = model.tasks[t]
         debris = max(model._debris_l(t, ty) for ty in task.types)
+        water = max(model._water_l(t, ty) for ty in task.types)
         slowest = max(model.sweep_s(t, ty) for ty in task.types)
         early, late = 0, BIG
         if task.window is not None:
@@ -138,7 +158,7 @@ def _data(model: SweepModel) -> tuple[ProblemData, list[list[int]], list[int]]:
         slot = _repeat_slot(model, t, slowest)
         if slot is not None and max(early, slot[0]) <= min(late, slot[1]):
             early, late = max(early, slot[0]), min(late, slot[1])
-        clients.append(Client(location=n_yards + n_dumps + k, delivery=[int(np.ceil(debris))],
+        clients.append(Client(location=n_yards + n_dumps + k, delivery=[int(np.ceil(debris)), int(np.ceil(water))],
                               tw_early=early, tw_late=late, prize=PRIZE * (1 + task.priority),
                               required=False, group=group_of.get(k)))
     yard_of = {model.visits[i].depot: p for p, i in enumerate(depots)}
@@ -151,11 +171,15 @@ def _data(model: SweepModel) -> tuple[ProblemData, list[list[int]], list[int]]:
     fleets = []
     for (type_id, depot, start, end), members in shapes.items():
         vt = fleet.vehicle_type(type_id)
+        kind = binding[type_id]
+        capacity = ([round(vt.hopper_m3 * 1000), UNLIMITED] if kind == "dump"
+                    else [UNLIMITED, round(vt.water_l)])
+        reloads = [n_yards + j for j, f in enumerate(dumps) if f.kind in (kind, "both")]
         vehicle_types.append(VehicleType(
-            num_available=len(members), capacity=[round(vt.hopper_m3 * 1000)],
+            num_available=len(members), capacity=capacity,
             start_depot=yard_of[depot], end_depot=yard_of[depot], tw_early=start,
             tw_late=max(start, end), profile=type_pos[type_id],
-            reload_depots=list(range(n_yards, n_yards + n_dumps)),
+            reload_depots=reloads,
             unit_distance_cost=1, unit_duration_cost=0, name=f"{type_id}@{depot}"))
         fleets.append(members)
     data = ProblemData(
@@ -168,6 +192,23 @@ def _data(model: SweepModel) -> tuple[ProblemData, list[list[int]], list[int]]:
         groups=groups,
     )
     return data, fleets, node_of
+
+
+def _binding(model: SweepModel, tasks: list[int]) -> dict[str, str]:
+    """Per vehicle type, the resource that calls it away more often over the work it may do:
+    ``dump`` (hopper) or ``water`` (tank). That one is PyVRP's load with its facilities as
+    reload depots; the other's trips are spread over the tasks as time."""
+    out = {}
+    for vt in model.types:
+        mine = {model.visits[i].task for i in tasks
+                if vt.id in model.tasks[model.visits[i].task].types}  # type: ignore[index]
+        debris = sum(model._debris_l(t, vt.id) for t in mine if t is not None)
+        water = sum(model._water_l(t, vt.id) for t in mine if t is not None)
+        dump_trips = debris / max(vt.hopper_m3 * 1000, 1e-9)
+        water_trips = water / vt.water_l if vt.water_l > 0 else 0.0
+        has_water = any(f.kind in ("water", "both") for f in model.fleet.facilities)
+        out[vt.id] = "water" if has_water and water_trips > dump_trips else "dump"
+    return out
 
 
 def _repeat_slot(model: SweepModel, t: int, sweep_s: int) -> tuple[int, int] | None:

@@ -166,3 +166,19 @@ def test_streets_walked_recently_rest_unless_they_must_be_covered(tmp_path) -> N
     with pytest.raises(InputError) as err:
         read_history(path, dt.date(2026, 11, 27))
     assert err.value.field == "date" and "row 1" in str(err.value)
+
+
+def test_pyvrp_walks_pass_the_checker_and_collect_no_less_than_the_greedy_start() -> None:
+    """The prize-collecting PyVRP engine: must-cover streets walked, times kept, checked."""
+    streets = _grid()
+    vols = [_volunteer("a", 75), _volunteer("b", 40, mode="bike")]
+    must = ["ew22", "ns31"]
+    got = {}
+    for engine in ("ortools", "pyvrp"):
+        schedule, kpis = plan_patrol(streets, vols, (), must,
+                                     PatrolParams(time_limit=4, workers=1, engine=engine,
+                                                  solutions=20))
+        assert check_patrol(streets, vols, must, schedule) == []
+        assert kpis.must_cover_met == 2
+        got[engine] = kpis.priority_covered
+    assert got["pyvrp"] >= 0.9 * got["ortools"], got
