@@ -662,6 +662,9 @@ def patrol_cmd(
     rest_days: Annotated[float, typer.Option(
         "--rest-days", min=0, help="A street walked less than this many days ago rests today.")
     ] = 1.0,
+    engine: Annotated[str, typer.Option(
+        "--engine", help="ortools (with --balance) or pyvrp (prize-collecting).")] = "ortools",
+    solutions: Solutions = None,
 ) -> None:
     """Plan volunteer patrols: who walks which streets, most important first."""
     demo = streets is None
@@ -670,8 +673,10 @@ def patrol_cmd(
                          volunteers or instances.demo_volunteers(), day,
                          cases or (instances.demo_cases() if demo else None),
                          must_cover or (instances.demo_must_cover() if demo else None), history)
+    if engine not in ("pyvrp", "ortools"):
+        raise InputError(None, "--engine", "engine", f"pyvrp or ortools, got {engine!r}")
     params = PatrolParams(time_limit=time_limit, workers=workers, balance=balance,
-                          rest_days=rest_days)
+                          rest_days=rest_days, engine=engine, solutions=solutions)
     result = patrol.run(inputs, params, day, out, OSM_ATTRIBUTION if demo else None)
     schedule = result.schedule
     if not result.passed:
