@@ -443,7 +443,7 @@ def table(runs: Sequence[Run]) -> list[dict[str, Any]]:
 
 # Unassigned work a bigger fleet could take (the rest, such as a one-way dead end, it cannot).
 FLEET_REASONS = ("no vehicle could fit", "could not be swept", "its district could not",
-                 "did not fit")
+                 "did not fit", "was missed once", "break could not be taken", "is closed when")
 
 
 class SizePoint(BaseModel):
@@ -482,7 +482,7 @@ def size_fleet(streets: list[Street], fleet: Fleet, vtype: str, time_limit: floa
         plan = sweep.plan(s2, f2, PlanParams(time_limit=time_limit, workers=workers,
                                              solutions=solutions))
         took = time.perf_counter() - began
-        left = sum(1 for u in plan.unassigned if u.reason.startswith(FLEET_REASONS))
+        left = sum(1 for u in plan.unassigned if any(r in u.reason for r in FLEET_REASONS))
         s = plan.summary
         seen[n] = SizePoint(vehicles=n, cost=s.cost, km_driven=round(s.served_km + s.deadhead_km,
                                                                       2),

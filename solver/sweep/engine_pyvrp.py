@@ -166,7 +166,8 @@ def _data(model: SweepModel) -> tuple[ProblemData, list[list[int]], list[int]]:
     yard_of = {model.visits[i].depot: p for p, i in enumerate(depots)}
     shapes: dict[tuple[str, str, int, int], list[int]] = {}
     for v, veh in enumerate(model.vehicles):
-        rest = round(sum(b.minutes for b in veh.breaks) * 60)
+        # a break is due only when its window opens before the day is over
+        rest = round(sum(b.minutes for b in veh.breaks if b.earliest < veh.latest_end) * 60)
         shapes.setdefault((veh.type, veh.depot, veh.shift_start, veh.latest_end - rest),
                           []).append(v)
     vehicle_types = []

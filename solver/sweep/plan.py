@@ -95,17 +95,12 @@ def plan_sweeping(
                                 left / 4 if params.solution_limit is None else left)
         result = model.solve(max(0.5, params.time_limit - (time.perf_counter() - started)),
                              initial, params.solution_limit)
-    for index in result.unplanned:
-        task = reachable[index]
-        unassigned.append(Unassigned(
-            task=task.id, street=streets[task.street].id, side=task.side,
-            reason="no vehicle could fit it within shifts, windows and capacities "
-                   "(fleet too small or time limit too short)"))
     orders = [[node for node, _ in result.routes.get(k, [])
                if model.visits[node].task is not None] for k in range(len(fleet.vehicles))]
     # a deterministic plan finishes its repairs; otherwise they stop near the time limit
     deadline = math.inf if params.bounded else started + params.time_limit * 0.97
-    routes, lost = _drive_routes(model, orders, deadline=deadline)
+    left_out = {index: UNPLANNED for index in result.unplanned}  # the drive tries them again
+    routes, lost = _drive_routes(model, orders, deadline=deadline, left_out=left_out)
     for index, reason in lost.items():
         task = reachable[index]
         unassigned.append(Unassigned(task=task.id, street=streets[task.street].id,
@@ -247,12 +242,16 @@ def _snap_inside(
     return out
 
 
-LATE = ("did not fit its vehicle's shift or window once dump and refill trips and breaks "
-        "were driven")
+
+
+
+UNPLANNED = ("no vehicle could fit it within shifts, windows and capacities (fleet too small "
+             "or time limit too short)")
 
 
 def _drive_routes(
-    model: SweepModel, orders: list[list[int]], rounds: int = 4, deadline: float = 0.0
+    model: SweepModel, orders: list[list[int]], rounds: int = 4, deadline: float = 0.0,
+    left_out: dict[int, str] | None = None,
 ) -> tuple[list[Route], dict[int, str]]:
     """Drive every vehicle's order; repeat sweeps wait for their gap, across vehicles.
 
@@ -261,7 +260,7 @@ def _drive_routes(
     driven again; after ``rounds`` the ones still too soon are unassigned.
     Returns the routes and, per task index left out, the reason.
     """
-    lost: dict[int, str] = {}
+    lost: dict[int, str] = dict(left_out or {})
     earliest: dict[int, int] = {}
     orders = [list(o) for o in orders]
     timed = [time_route(model, model.vehicles[k], o, earliest) for k, o in enumerate(orders)]
@@ -279,7 +278,7 @@ def _drive_routes(
             orders = [[n for n in o if model.visits[n].task not in late] for o in orders]
         timed = [time_route(model, model.vehicles[k], o, earliest) for k, o in enumerate(orders)]
     for _, dropped in timed:
-        lost.update({t: LATE for t in dropped if t not in lost})
+        lost.update({t: why for t, why in dropped.items() if t not in lost})
     orders = [[n for n in o if model.visits[n].task not in dropped]
               for o, (_, dropped) in zip(orders, timed)]
     timed = _reinsert(model, orders, timed, lost, earliest, deadline)
@@ -288,8 +287,8 @@ def _drive_routes(
 
 
 def _reinsert(model: SweepModel, orders: list[list[int]],
-              timed: list[tuple[list[Step], list[int]]], lost: dict[int, str],
-              earliest: dict[int, int], deadline: float) -> list[tuple[list[Step], list[int]]]:
+              timed: list[tuple[list[Step], dict[int, str]]], lost: dict[int, str],
+              earliest: dict[int, int], deadline: float) -> list[tuple[list[Step], dict[int, str]]]:
     """Put work the drive had to drop back where it fits: the search's model of a day is not
     the day (refill trips, breaks), so another vehicle may still have room for it.
 
@@ -304,14 +303,14 @@ def _reinsert(model: SweepModel, orders: list[list[int]],
         if v.task is not None:
             nodes_of.setdefault(v.task, []).append(i)
     driven = [sum(s.distance_m for s in steps) for steps, _ in timed]
-    todo = sorted((t for t, why in lost.items() if why == LATE
+    todo = sorted((t for t, why in lost.items() if not why.startswith("could not be swept")
                    and not model.streets[model.tasks[t].street].min_hours_between),
                   key=lambda t: -model.tasks[t].priority)
     dist = model.dist
     for t in todo:
         if time.perf_counter() > deadline:
             break
-        best: tuple[float, int, list[int], tuple[list[Step], list[int]]] | None = None
+        best: tuple[float, int, list[int], tuple[list[Step], dict[int, str]]] | None = None
         for k, veh in enumerate(model.vehicles):
             if veh.type not in model.tasks[t].types:
                 continue

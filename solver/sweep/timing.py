@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from streetcrew.models.base import format_clock
 from streetcrew.models.fleet import Break, Facility, Vehicle, VehicleType
 from streetcrew.models.schedule import Step
 from streetcrew.solver.sweep.engine_ortools import SweepModel
@@ -157,9 +158,10 @@ def facility_plan(model: SweepModel, vt: VehicleType, depot: int, nodes: list[in
     return plan
 
 
-def _simulate(model: SweepModel, veh: Vehicle, nodes: list[int],
-              earliest: dict[int, int]) -> tuple[list[Step], int | None]:
-    """The route's steps, and the position in ``nodes`` of the first task that fails."""
+def _simulate(model: SweepModel, veh: Vehicle, nodes: list[int], earliest: dict[int, int],
+              why: list[str]) -> tuple[list[Step], int | None]:
+    """The route's steps, and the position in ``nodes`` of the first task that fails (its
+    reason appended to ``why``)."""
     vt = model.fleet.vehicle_type(veh.type)
     depot = next(v.start for v in model.visits if v.kind == "depot" and v.depot == veh.depot)
     planned = facility_plan(model, vt, depot, nodes)
@@ -183,13 +185,18 @@ def _simulate(model: SweepModel, veh: Vehicle, nodes: list[int],
         for kind, fac in trips:
             fac = fac or _nearest(model, kind, d.pos, visit.start)
             if fac is None:
+                why.append(f"no {'dump site' if kind == 'dump' else 'water point'} in the fleet "
+                           "file for the trip it needs")
                 return d.steps, i
             d.to(Place(node=model.facility_nodes[fac.id]))
             service = round(fac.service_min * 60)
             if not _take_breaks(d, pending, service):
+                why.append(f"{veh.id}'s break could not be taken in its window")
                 return d.steps, i
             d.t = max(d.t, fac.opens)
             if d.t + service > fac.closes:
+                why.append(f"{fac.id} ({fac.kind}) is closed when {veh.id} needs it "
+                           f"({format_clock(fac.opens)}-{format_clock(fac.closes)})")
                 return d.steps, i
             if kind == "dump":
                 d.hopper = 0.0
@@ -202,11 +209,15 @@ def _simulate(model: SweepModel, veh: Vehicle, nodes: list[int],
         d.to(visit.place_in)
         sweep = model.sweep_s(visit.task, vt.id)
         if not _take_breaks(d, pending, sweep):
+            why.append(f"{veh.id}'s break could not be taken in its window")
             return d.steps, i
         d.t = max(d.t, earliest.get(visit.task, 0))
         if task.window is not None:
             d.t = max(d.t, task.window.start)
             if d.t + sweep > task.window.end:
+                why.append(f"its window ({format_clock(task.window.start)}-"
+                           f"{format_clock(task.window.end)}) was missed once dump and refill "
+                           "trips and breaks were driven")
                 return d.steps, i
         d.hopper += debris
         d.water += water
@@ -221,10 +232,12 @@ def _simulate(model: SweepModel, veh: Vehicle, nodes: list[int],
     # a break that would only start after the vehicle is back is not due: the day is over
     pending = [b for b in pending if b.earliest < d.t]
     if not _take_breaks(d, pending, 0, final=True) and nodes:
+        why.append(f"{veh.id}'s break could not be taken in its window")
         return d.steps, len(nodes) - 1
     d.steps.append(Step(type="end", start=d.t, end=d.t, from_node=depot, to_node=depot,
                         facility=veh.depot, load=d.hopper, water=d.water))
     if d.t > veh.latest_end and nodes:
+        why.append(LATE)
         return d.steps, len(nodes) - 1
     return d.steps, None
 
@@ -241,21 +254,27 @@ def _nearest(model: SweepModel, kind: str, here: int, then: int) -> Facility | N
     return best
 
 
+LATE = ("did not fit its vehicle's shift once dump and refill trips and breaks were driven "
+        "(fleet too small or time limit too short)")
+
+
 def time_route(
     model: SweepModel, veh: Vehicle, nodes: list[int], earliest: dict[int, int] | None = None
-) -> tuple[list[Step], list[int]]:
-    """Steps of a feasible route and the tasks (indices) that had to be dropped.
+) -> tuple[list[Step], dict[int, str]]:
+    """Steps of a feasible route and the tasks (indices) that had to be dropped, each with
+    the reason.
 
     ``earliest`` holds, per task index, a clock time before which it may not
     start (a repeat sweep waits for its gap after the one before).
     """
     keep = list(nodes)
-    dropped: list[int] = []
+    dropped: dict[int, str] = {}
     while True:
-        steps, failed = _simulate(model, veh, keep, earliest or {})
+        why: list[str] = []
+        steps, failed = _simulate(model, veh, keep, earliest or {}, why)
         if failed is None:
             return steps, dropped
         task = model.visits[keep[failed]].task
         assert task is not None
-        dropped.append(task)
+        dropped[task] = why[0] if why else LATE
         del keep[failed]

@@ -47,7 +47,7 @@ def test_bench_plan_records_checked_kpis(tmp_path) -> None:
     assert record["name"] == "grid" and record["feasible"] and record["within_target"]
     assert record["segments"] == len(_grid())
     assert record["driven_km_lower_bound"] <= record["served_km"] + record["deadhead_km"]
-    assert "| grid | 24 |" in result.output
+    assert "| grid | pyvrp | 24 |" in result.output
     kept = json.loads((tmp_path / "keep" / "grid.schedule.json").read_text(encoding="utf-8"))
     assert round(kept["summary"]["served_km"], 3) == round(record["served_km"], 3)
 

@@ -357,7 +357,8 @@ def test_size_under_a_scenario_sizes_the_changed_work(tmp_path) -> None:
     fewest = {}
     for name in ("short", "twice"):
         res = CliRunner().invoke(app, ["size", "--vehicle-type", "large", "--scenarios",
-                                       str(path), "--scenario", name, "-t", "2", "--most", "16",
+                                       str(path), "--scenario", name, "-t", "20", "--most", "16",
+                                       "--solutions", "20",
                                        "--workers", "1", "--out", str(tmp_path / name)])
         assert res.exit_code == 0, res.output
         fewest[name] = int(res.output.strip().splitlines()[-1].split(": ")[1])
