@@ -12,22 +12,35 @@ from streetcrew.models.schedule import Route, Step
 from streetcrew.solver.patrol import greedy as patrol_greedy
 from streetcrew.solver.patrol.model import MUST_COST, PRIZE_S, Job, Team
 
+Visit = tuple[int, int, int | None]  # (from node, to node, street) ; street None: meeting point
+
+
+def job_nodes(job: Job) -> tuple[list[Visit], np.ndarray, np.ndarray,
+                                  dict[tuple[int, int], float]]:
+    """A meeting point's routing nodes (0: the meeting point; then each street in both
+    directions), walking metres between them (rounded links), street lengths per node and
+    the shortest link between each pair of nodes (for the timed steps)."""
+    nets = job.network.links
+    depot = job.teams[0].node
+    visits: list[Visit] = [(depot, depot, None)]
+    for k in job.links:
+        lk = nets[k]
+        visits += [(lk.u, lk.v, k), (lk.v, lk.u, k)]
+    rows = [job.paths.row[v[1]] for v in visits]
+    dead = job.paths.dist[rows][:, [v[0] for v in visits]]
+    length = np.array([0 if v[2] is None else round(nets[v[2]].length_m) for v in visits])
+    lengths: dict[tuple[int, int], float] = {}
+    for lk in nets:
+        for key in ((lk.u, lk.v), (lk.v, lk.u)):
+            lengths[key] = min(lengths.get(key, math.inf), lk.length_m)
+    return visits, dead, length, lengths
+
 
 def solve_job(arg: tuple[Job, float]) -> list[Route]:
     """One meeting point's teams over its streets: OR-Tools, then timed steps."""
     job, seconds = arg
-    nets = job.network.links
-    depot = job.teams[0].node
-    # nodes: 0 = meeting point; then each street in both directions
-    visits: list[tuple[int, int, int | None]] = [(depot, depot, None)]
-    for k in job.links:
-        lk = nets[k]
-        visits += [(lk.u, lk.v, k), (lk.v, lk.u, k)]
+    visits, dead, length, lengths = job_nodes(job)
     n = len(visits)
-    rows = [job.paths.row[v[1]] for v in visits]
-    starts = [v[0] for v in visits]
-    dead = job.paths.dist[rows][:, starts]
-    length = np.array([0 if v[2] is None else round(nets[v[2]].length_m) for v in visits])
     dist = np.minimum(dead + length[None, :], 10**9)
     np.fill_diagonal(dist, 0)
     manager = pywrapcp.RoutingIndexManager(n, len(job.teams), 0)
@@ -101,10 +114,6 @@ def solve_job(arg: tuple[Job, float]) -> list[Route]:
     routes: list[Route] = []
     if solution is None:
         return routes
-    lengths: dict[tuple[int, int], float] = {}
-    for lk in nets:
-        for key in ((lk.u, lk.v), (lk.v, lk.u)):
-            lengths[key] = min(lengths.get(key, math.inf), lk.length_m)
     for k, t in enumerate(job.teams):
         index = routing.Start(k)
         order = []

@@ -11,7 +11,6 @@ profile per speed and set of kinds). Not carried: the weight on the longest walk
 
 from __future__ import annotations
 
-import math
 import time
 
 import numpy as np
@@ -39,7 +38,7 @@ from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCrit
 
 from streetcrew.models.schedule import Route
 from streetcrew.solver.patrol import greedy as patrol_greedy
-from streetcrew.solver.patrol.engine_ortools import _greedy, _route
+from streetcrew.solver.patrol.engine_ortools import _greedy, _route, job_nodes
 from streetcrew.solver.patrol.model import MUST_COST, PRIZE_S, Job
 
 BIG = 10**9
@@ -50,16 +49,8 @@ def solve_job_pyvrp(arg: tuple[Job, float]) -> list[Route]:
     """One meeting point's teams over its streets: PyVRP, then timed steps."""
     started = time.perf_counter()
     job, seconds = arg
-    nets = job.network.links
-    depot = job.teams[0].node
-    visits: list[tuple[int, int, int | None]] = [(depot, depot, None)]
-    for k in job.links:
-        lk = nets[k]
-        visits += [(lk.u, lk.v, k), (lk.v, lk.u, k)]
+    visits, dead, length, lengths = job_nodes(job)
     n = len(visits)
-    rows = [job.paths.row[v[1]] for v in visits]
-    dead = job.paths.dist[rows][:, [v[0] for v in visits]]
-    length = np.array([0 if v[2] is None else round(nets[v[2]].length_m) for v in visits])
     prizes = np.zeros(n)
     barred_for: dict[int, set[int]] = {}  # node -> teams that may not walk it
     for i in range(1, n):
@@ -128,10 +119,6 @@ def solve_job_pyvrp(arg: tuple[Job, float]) -> list[Route]:
         stop, collect_stats=False).best
     if not best.is_feasible():
         best = init  # the greedy plan keeps every team within its time
-    lengths: dict[tuple[int, int], float] = {}
-    for lk in nets:
-        for key2 in ((lk.u, lk.v), (lk.v, lk.u)):
-            lengths[key2] = min(lengths.get(key2, math.inf), lk.length_m)
     routes: list[Route] = []
     for r in best.routes():
         team = job.teams[r.vehicle_type()]

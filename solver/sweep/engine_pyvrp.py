@@ -10,8 +10,10 @@ model). What it carries, in PyVRP 0.14 terms:
 * the hopper as PyVRP's load, with the dump sites as reload depots (``reload_depots``): a
   route passes the dump when its hopper fills, where the detour is cheapest. PyVRP's reload
   empties every load at once, so the water tank cannot be a second reloaded load: its trips
-  are spread over the tasks as time, as in the OR-Tools model (making the tank the load of
-  types whose tank empties first was measured and lost, see :func:`_binding`);
+  are spread over the tasks as time, as in the OR-Tools model. Making the tank the load of
+  types whose tank empties first (small sweepers) was measured and lost: Campo Grande 54.6 %
+  deadhead and 1,642 passes left against 52.4 % and 1,121, over its time limit, and the demo
+  208.6 km against 200.7 km;
 * a routing profile per vehicle type: its costs (cents: per km and per hour, as the
   OR-Tools model, in tenths of a cent, with a small charge per metre so that distance
   counts even for a fleet without prices) and times (sweep and travel speeds); a task the
@@ -79,7 +81,7 @@ def _data(model: SweepModel) -> tuple[ProblemData, list[list[int]], list[int]]:
     fleet = model.fleet
     depots = [i for i, v in enumerate(model.visits) if v.kind == "depot"]
     tasks = [i for i, v in enumerate(model.visits) if v.task is not None]
-    dumps = list(fleet.facilities)  # every facility: dumps and water points are reloads
+    dumps = list(fleet.facilities)  # every facility a PyVRP depot; the dump sites reload
     dump_places = [Place(node=model.facility_nodes[f.id]) for f in dumps]
     # locations: yards, dumps, then task visits
     outs = [model.visits[i].place_out for i in depots] + dump_places + [
@@ -103,20 +105,16 @@ def _data(model: SweepModel) -> tuple[ProblemData, list[list[int]], list[int]]:
     np.fill_diagonal(dead, 0)
     unreachable = dead >= UNREACHABLE
     lengths = [model.tasks[model.visits[i].task].length_m for i in tasks]  # type: ignore[index]
-    binding = _binding(model, tasks)
     serve = np.array([0.0] * (n_yards + n_dumps) + lengths, dtype=float)
     distances, durations = [], []
     for vt in model.types:
-        other = "water" if binding[vt.id] == "dump" else "dump"
         service = np.zeros(len(node_of))
         for k, node in enumerate(node_of):
             if node >= 0 and model.visits[node].task is not None:
                 t = model.visits[node].task
                 assert t is not None
-                litres = model._water_l(t, vt.id) if other == "water" else model._debris_l(
-                    t, vt.id)
-                service[k] = model.sweep_s(t, vt.id) + litres * model.amortized.get(
-                    f"{vt.id}:{other}", 0.0)
+                service[k] = model.sweep_s(t, vt.id) + model._water_l(t, vt.id) * (
+                    model.amortized.get(f"{vt.id}:water", 0.0))
         for j, f in enumerate(dumps):
             service[n_yards + j] = f.service_min * 60
         travel = dead / (vt.travel_kmh / 3.6)
@@ -174,9 +172,8 @@ def _data(model: SweepModel) -> tuple[ProblemData, list[list[int]], list[int]]:
     fleets = []
     for (type_id, depot, start, end), members in shapes.items():
         vt = fleet.vehicle_type(type_id)
-        kind = binding[type_id]
         capacity = [round(vt.hopper_m3 * 1000)]
-        reloads = [n_yards + j for j, f in enumerate(dumps) if f.kind in (kind, "both")]
+        reloads = [n_yards + j for j, f in enumerate(dumps) if f.kind in ("dump", "both")]
         vehicle_types.append(VehicleType(
             num_available=len(members), capacity=capacity,
             start_depot=yard_of[depot], end_depot=yard_of[depot], tw_early=start,
@@ -194,17 +191,6 @@ def _data(model: SweepModel) -> tuple[ProblemData, list[list[int]], list[int]]:
         groups=groups,
     )
     return data, fleets, node_of
-
-
-def _binding(model: SweepModel, tasks: list[int]) -> dict[str, str]:
-    """Per vehicle type, the resource that is PyVRP's reloaded load: the hopper.
-
-    Making the water tank the load of types whose tank empties first (small sweepers) was
-    measured and lost: Campo Grande 54.6 % deadhead and 1,642 passes left against 52.4 % and
-    1,121 with the hopper, and 337 s against 277 s at -t 270; the demo 208.6 km against
-    200.7 km. Water trips are spread over the tasks as time and placed by the drive.
-    """
-    return {vt.id: "dump" for vt in model.types}
 
 
 def _repeat_slot(model: SweepModel, t: int, sweep_s: int) -> tuple[int, int] | None:
