@@ -25,7 +25,7 @@ from streetcrew.models.network import StreetNetwork, build_network
 from streetcrew.models.schedule import InputRef, Route, Schedule, Step, Summary, Unassigned
 from streetcrew.models.streets import Street
 from streetcrew.solver.graph.network import main_component, snap
-from streetcrew.solver.sweep.bound import deadhead_lower_bound_m
+from streetcrew.solver.sweep.bound import deadhead_lower_bound_m, facility_visits
 from streetcrew.solver.sweep.districts import plan_districts
 from streetcrew.solver.sweep.engine_ortools import SweepModel, SweepModelResult
 from streetcrew.solver.sweep.engine_pyvrp import solve_pyvrp
@@ -111,8 +111,9 @@ def plan_sweeping(
     schedule = _schedule(status, routes, unassigned, sum(r.served_m for r in routes), total_m,
                          started, inputs, date)
     swept_tasks = {st.task for r in routes for st in r.steps if st.type == "serve"}
-    flow_bound = sum(t.length_m for t in reachable if t.id in swept_tasks) + (
-        deadhead_lower_bound_m(network, [t for t in reachable if t.id in swept_tasks]))
+    done = [t for t in reachable if t.id in swept_tasks]
+    flow_bound = sum(t.length_m for t in done) + deadhead_lower_bound_m(
+        network, done, facility_visits(fleet, streets, done, snapped))
     bound = max(_driven_lower_bound(model, routes), flow_bound)
     summary = schedule.summary.model_copy(update={"driven_km_lower_bound": round(bound / 1000, 3)})
     return _with_snaps(schedule.model_copy(update={"summary": summary}), snapped)
@@ -150,7 +151,8 @@ def _plan_by_districts(
                          sum(r.served_m for r in routes), total_m, started, inputs, date)
     swept = {st.task for r in routes for st in r.steps if st.type == "serve"}
     done = [t for t in reachable if t.id in swept]
-    bound = sum(t.length_m for t in done) + deadhead_lower_bound_m(network, done)
+    bound = sum(t.length_m for t in done) + deadhead_lower_bound_m(
+        network, done, facility_visits(fleet, streets, done, snapped))
     summary = schedule.summary.model_copy(update={"driven_km_lower_bound": round(bound / 1000, 3)})
     return schedule.model_copy(update={"summary": summary})
 

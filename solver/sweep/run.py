@@ -29,6 +29,7 @@ from streetcrew.solver.outputs.schedule_files import (
 from streetcrew.solver.sweep.check import check_schedule
 from streetcrew.solver.sweep.params import PlanParams
 from streetcrew.solver.sweep.plan import plan_sweeping
+from streetcrew.solver.sweep.tasks import fleet_notes
 
 
 @dataclass
@@ -97,7 +98,7 @@ def run(streets_path: Path, fleet_path: Path, day: dt.date | None = None,
     checked = time.perf_counter()
     result = PlanRun(schedule, streets, fleet, {
         "read": round(read - started, 2), "plan": round(planned - read, 2),
-        "check": round(checked - planned, 2)})
+        "check": round(checked - planned, 2)}, notes=fleet_notes(streets, fleet))
     if out is not None and result.passed:
         result.written = write(result, out, attribution)
         result.seconds["write"] = round(time.perf_counter() - checked, 2)

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from streetcrew.models.base import format_clock
 from streetcrew.models.fleet import Fleet
 from streetcrew.models.network import StreetNetwork
 from streetcrew.models.streets import Street, TimeWindow
@@ -138,3 +139,30 @@ def build_tasks(
                         )
                     )
     return tasks, unplannable
+
+
+def fleet_notes(streets: Sequence[Street], fleet: Fleet) -> list[str]:
+    """What in the fleet no plan can use: a type that fits none of the streets to sweep, a
+    facility kind open in no vehicle's shift. The plan goes on without them."""
+    notes = []
+    to_sweep = [s for s in streets if _sides(s) and s.sweeps_per_day > 0]
+    fits = {t for s in to_sweep for t in fitting_types(s, fleet)}
+    for vt in fleet.vehicle_types:
+        idle = [v.id for v in fleet.vehicles if v.type == vt.id]
+        if idle and to_sweep and vt.id not in fits:
+            notes.append(f"vehicle type {vt.id} may sweep none of these streets (its road "
+                         f"classes: {', '.join(vt.road_classes)}): {', '.join(idle)} "
+                         + ("stays" if len(idle) == 1 else "stay") + " in the yard")
+    for kind, what, users, verb in (("dump", "dump site", "hopper", "emptied"),
+                                    ("water", "water point", "tank", "filled")):
+        sites = [f for f in fleet.facilities if f.kind in (kind, "both")]
+        if not sites or not fleet.vehicles:
+            continue
+        if not any(f.opens < v.latest_end and v.shift_start < f.closes
+                   for f in sites for v in fleet.vehicles):
+            hours = ", ".join(f"{f.id} {format_clock(f.opens)}-{format_clock(f.closes)}"
+                              for f in sites)
+            notes.append(f"no {what} is open during any shift ({hours}): no {users} can be "
+                         f"{verb} on the way, work beyond one {users}ful per route is left "
+                         "unassigned")
+    return notes

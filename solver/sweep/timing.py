@@ -159,9 +159,14 @@ def facility_plan(model: SweepModel, vt: VehicleType, depot: int, nodes: list[in
 
 
 def _simulate(model: SweepModel, veh: Vehicle, nodes: list[int], earliest: dict[int, int],
-              why: list[str]) -> tuple[list[Step], int | None]:
+              why: list[str], skipped: dict[int, str]) -> tuple[list[Step], int | None]:
     """The route's steps, and the position in ``nodes`` of the first task that fails (its
-    reason appended to ``why``)."""
+    reason appended to ``why``).
+
+    A task that needs a dump (or water) when no such facility is open for the rest of the
+    shift is left out on the spot (task index and reason in ``skipped``) and the drive goes
+    on: every later task that needs one fares the same, and driving the route again per
+    such task would take quadratic time."""
     vt = model.fleet.vehicle_type(veh.type)
     depot = next(v.start for v in model.visits if v.kind == "depot" and v.depot == veh.depot)
     planned = facility_plan(model, vt, depot, nodes)
@@ -177,11 +182,17 @@ def _simulate(model: SweepModel, veh: Vehicle, nodes: list[int], earliest: dict[
         debris = task.length_m / 1000 * vt.debris_per_km(road_class) * 1000
         water = task.length_m / 1000 * vt.water_l_per_km
         trips: list[tuple[str, Facility | None]] = list(planned.get(i, ()) if planned else ())
-        if not trips:
-            if d.hopper + debris > vt.hopper_m3 * 1000:
-                trips.append(("dump", None))
-            if d.water + water > vt.water_l:
-                trips.append(("water", None))
+        need = {"dump": d.hopper + debris > vt.hopper_m3 * 1000,
+                "water": d.water + water > vt.water_l}
+        # the planned trips, and any the plan did not foresee (tasks left out since)
+        trips += [(kind, None) for kind, due in need.items()
+                  if due and kind not in {k for k, _ in trips}]
+        shut = {kind: _closed(model, kind, veh, d.t) for kind, _ in trips}
+        closed = [why_shut for kind, why_shut in shut.items() if why_shut and need[kind]]
+        if closed:
+            skipped[visit.task] = closed[0]
+            continue
+        trips = [(kind, fac) for kind, fac in trips if not shut[kind]]
         for kind, fac in trips:
             fac = fac or _nearest(model, kind, d.pos, visit.start)
             if fac is None:
@@ -190,14 +201,13 @@ def _simulate(model: SweepModel, veh: Vehicle, nodes: list[int], earliest: dict[
                 return d.steps, i
             d.to(Place(node=model.facility_nodes[fac.id]))
             service = round(fac.service_min * 60)
-            if not _take_breaks(d, pending, service):
+            if max(d.t, fac.opens) + service > min(fac.closes, veh.latest_end):
+                why.append(_closed_reason(fac, veh))
+                return d.steps, i
+            if not _take_breaks(d, pending, service + max(0, fac.opens - d.t)):
                 why.append(f"{veh.id}'s break could not be taken in its window")
                 return d.steps, i
             d.t = max(d.t, fac.opens)
-            if d.t + service > fac.closes:
-                why.append(f"{fac.id} ({fac.kind}) is closed when {veh.id} needs it "
-                           f"({format_clock(fac.opens)}-{format_clock(fac.closes)})")
-                return d.steps, i
             if kind == "dump":
                 d.hopper = 0.0
             else:
@@ -242,6 +252,21 @@ def _simulate(model: SweepModel, veh: Vehicle, nodes: list[int], earliest: dict[
     return d.steps, None
 
 
+def _closed(model: SweepModel, kind: str, veh: Vehicle, now: int) -> str | None:
+    """Why no facility of ``kind`` can serve ``veh`` from ``now`` to its shift's end, or None."""
+    sites = [f for f in model.fleet.facilities if f.kind in (kind, "both")]
+    if not sites or any(max(now, f.opens) + round(f.service_min * 60)
+                        <= min(f.closes, veh.latest_end) for f in sites):
+        return None
+    return "; ".join(_closed_reason(f, veh) for f in sites)
+
+
+def _closed_reason(fac: Facility, veh: Vehicle) -> str:
+    return (f"{fac.id} ({fac.kind}) is closed when {veh.id} needs it (open "
+            f"{format_clock(fac.opens)}-{format_clock(fac.closes)}, {veh.id}'s shift "
+            f"{format_clock(veh.shift_start)}-{format_clock(veh.latest_end)})")
+
+
 def _nearest(model: SweepModel, kind: str, here: int, then: int) -> Facility | None:
     best, best_m = None, float("inf")
     for fac in model.fleet.facilities:
@@ -271,9 +296,10 @@ def time_route(
     dropped: dict[int, str] = {}
     while True:
         why: list[str] = []
-        steps, failed = _simulate(model, veh, keep, earliest or {}, why)
+        skipped: dict[int, str] = {}
+        steps, failed = _simulate(model, veh, keep, earliest or {}, why, skipped)
         if failed is None:
-            return steps, dropped
+            return steps, dropped | skipped
         task = model.visits[keep[failed]].task
         assert task is not None
         dropped[task] = why[0] if why else LATE

@@ -300,3 +300,35 @@ def test_shift_ending_before_it_starts_is_refused(tmp_path: Path, shift_end: str
     del fleet["vehicles"][0]["breaks"]
     res, _, fleet_file = _refused(tmp_path, fleet=fleet)
     _names(res, fleet_file, "vehicles[0] (id 'L1')", "shift_end")
+
+
+# ------------------------------------------------------------ 8. a fleet the plan cannot fully use
+
+
+def test_dump_closed_in_every_shift_leaves_the_rest_with_that_reason(tmp_path: Path) -> None:
+    fleet = _fleet()
+    fleet["facilities"][0].update(opens="23:00", closes="23:30")  # after every shift
+    for vt in fleet["vehicle_types"]:
+        vt["hopper_m3"] = 0.3  # about 1.2 km of residential curb for the large type
+    streets_file, fleet_file = _files(tmp_path, None, fleet)
+    res = _plan(streets_file, fleet_file, tmp_path / "plan")
+    assert res.exit_code == 0, res.output
+    assert "no dump site is open during any shift (DUMP1 23:00-23:30)" in res.stderr
+    schedule = json.loads((tmp_path / "plan" / "schedule.json").read_text())
+    assert runner.invoke(app, ["check", str(tmp_path / "plan" / "schedule.json")]).exit_code == 0
+    assert not any(st["type"] == "dump" for r in schedule["routes"] for st in r["steps"])
+    swept = [st for r in schedule["routes"] for st in r["steps"] if st["type"] == "serve"]
+    assert swept, "each vehicle still sweeps its first hopperful"
+    reasons = {u["reason"] for u in schedule["unassigned"]}
+    assert reasons and all("DUMP1 (dump) is closed when" in r and "open 23:00-23:30" in r
+                           for r in reasons), reasons
+
+
+def test_vehicle_type_that_fits_no_street_is_named(tmp_path: Path) -> None:
+    fleet = _fleet()
+    fleet["vehicle_types"][1]["road_classes"] = ["alley"]  # the grid is residential
+    streets_file, fleet_file = _files(tmp_path, None, fleet)
+    res = _plan(streets_file, fleet_file, tmp_path / "plan")
+    assert res.exit_code == 0, res.output
+    assert ("vehicle type small may sweep none of these streets (its road classes: alley): "
+            "S1 stays in the yard") in res.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from streetcrew.models.io.fleet import read_fleet
 from streetcrew.models.network import build_network
 from streetcrew.models.streets import street_with_defaults
-from streetcrew.solver.sweep.bound import deadhead_lower_bound_m
+from streetcrew.solver.sweep.bound import Visits, deadhead_lower_bound_m, facility_visits
 from streetcrew.solver.sweep.tasks import build_tasks
 from tests.helpers import DATA
 
@@ -40,3 +41,34 @@ def test_both_curbs_balance_and_centre_runs_either_way() -> None:
 def test_one_way_street_has_no_way_back() -> None:
     # both curbs of a one-way street run forward, and nothing leads back: no finite bound
     assert _bound(sides="both", oneway="forward")[0] == 0.0
+
+
+def test_required_visits_add_the_trips_there_and_back() -> None:
+    street = street_with_defaults(
+        {"id": "s", "road_class": "residential", "sides": "both",
+         "coords": ((118.78, 32.04), (118.781, 32.04))}
+    )
+    network = build_network([street])
+    tasks, _ = build_tasks([street], network, FLEET)
+    link = network.links[0]
+    assert deadhead_lower_bound_m(network, tasks) == 0.0  # the two curbs make a loop
+    # the left curb enters u once; a second entry needs a drive from v and one back
+    twice = deadhead_lower_bound_m(network, tasks, [Visits({link.u}, 2)])
+    assert twice == pytest.approx(2 * math.floor(link.length_m), abs=0.01)
+    assert deadhead_lower_bound_m(network, tasks, [Visits({link.u}, 1)]) == pytest.approx(0.0)
+
+
+def test_facility_visits_count_hopperfuls_over_the_largest_hopper() -> None:
+    # about 20.8 km of residential street, both curbs: 41.6 km at the small type's
+    # 0.15 m3/km (the least of the two types) is 6.2 m3, over the large type's 6 m3 hopper
+    street = street_with_defaults(
+        {"id": "s", "road_class": "residential", "sides": "both",
+         "coords": ((118.78, 32.04), (119.00, 32.04))}
+    )
+    network = build_network([street])
+    tasks, _ = build_tasks([street], network, FLEET)
+    assert 41.4 < sum(t.length_m for t in tasks) / 1000 < 41.8
+    snapped = {"depot:D1": (0, 0.0), "facility:DUMP1": (1, 0.0), "facility:W1": (1, 0.0)}
+    dumps, wells = facility_visits(FLEET, [street], tasks, snapped)
+    assert dumps == Visits({0, 1}, 2)
+    assert wells.nodes == {0, 1}
