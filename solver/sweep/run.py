@@ -23,9 +23,10 @@ from streetcrew.solver.outputs import pictures
 from streetcrew.solver.outputs.schedule_files import (
     write_routes_geojson,
     write_schedule_json,
-    write_sheets,
     write_tables,
 )
+from streetcrew.solver.outputs.sheets import write_sheets
+from streetcrew.solver.outputs.summary import write_summary
 from streetcrew.solver.sweep.check import check_schedule
 from streetcrew.solver.sweep.params import PlanParams
 from streetcrew.solver.sweep.plan import plan_sweeping
@@ -75,6 +76,7 @@ def write(run: PlanRun, out: Path, attribution: str | None = None) -> list[Path]
     files += write_tables(schedule, out)
     files.append(write_routes_geojson(schedule, run.streets, out / "routes.geojson",
                                       attribution))
+    files += write_summary(schedule, run.streets, run.fleet, out)
     files += write_sheets(schedule, run.streets, out / "sheets",
                           Counter(v.id for v in run.fleet.vehicles))
     files.append(pictures.draw_map(schedule, run.streets, out / "map.png"))

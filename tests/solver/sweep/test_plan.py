@@ -115,7 +115,7 @@ def test_plan_and_check_commands(tmp_path) -> None:
                               "-t", "3", "--out", str(out)])
     assert res.exit_code == 0, res.output
     for name in ("schedule.json", "routes.csv", "steps.csv", "routes.geojson", "map.png",
-                 "gantt.png"):
+                 "gantt.png", "summary.md", "unassigned.csv", "sheets/all.html"):
         assert (out / name).stat().st_size > 0
     import json
 
@@ -125,9 +125,10 @@ def test_plan_and_check_commands(tmp_path) -> None:
     features = json.loads((out / "routes.geojson").read_text())["features"]
     serves = [st for r in schedule.routes for st in r.steps if st.type == "serve"]
     assert len([f for f in features if f["properties"]["step"] == "serve"]) == len(serves)
-    for route in schedule.routes:
-        sheet = (out / "sheets" / f"{route.vehicle}.md").read_text()
-        assert sheet.count("| sweep |") == sum(1 for st in route.steps if st.type == "serve")
+    for route in schedule.routes:  # the sheets themselves: tests/solver/outputs/test_sheets.py
+        for ext in ("md", "html"):
+            assert f"Route sheet: {route.label}" in (out / "sheets" / f"{route.vehicle}.{ext}"
+                                                      ).read_text()
     res = runner.invoke(app, ["check", str(out / "schedule.json")])
     assert res.exit_code == 0 and res.output.startswith("feasible"), res.output
     streets_file.write_text(streets_file.read_text().replace("ns00", "nsXX"))
