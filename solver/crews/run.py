@@ -7,6 +7,7 @@ these. A roster that fails its checker is never written.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,13 +18,16 @@ from streetcrew.models.io.common import input_file, load_json_model
 from streetcrew.models.io.crew import read_crew, read_rules
 from streetcrew.models.io.fleet import read_fleet
 from streetcrew.models.io.schedule import read_schedule
+from streetcrew.models.io.streets import read_street_source
 from streetcrew.models.schedule import InputRef, Schedule
+from streetcrew.models.streets import Street
 from streetcrew.solver.crews.check import check_roster
 from streetcrew.solver.crews.duties import duties, plan_days, route_label
 from streetcrew.solver.crews.engine_pulp import pick_solver, solve_roster
 from streetcrew.solver.outputs import pictures
 from streetcrew.solver.outputs.roster_files import person_sheet, roster_csv, uncovered_csv
 from streetcrew.solver.outputs.schedule_files import write_schedule_json
+from streetcrew.solver.outputs.sheets import SheetInfo, write_sheets
 
 
 @dataclass
@@ -117,12 +121,21 @@ def write(run: RosterRun, out: Path) -> list[Path]:
     roster, members = run.roster, run.crew
     out.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
+    plans: list[Path] = []
+    names = {m.id: m.name for m in members if m.name}
     for day, plan in run.per_day:
-        name = "schedule.json" if len(run.per_day) == 1 else f"schedule-{day}.json"
-        files.append(write_schedule_json(staffed(plan, roster, day), out / name))
+        one = len(run.per_day) == 1
+        name = "schedule.json" if one else f"schedule-{day}.json"
+        crewed = staffed(plan, roster, day)
+        plans.append(write_schedule_json(crewed, out / name))
+        streets = _streets_of(plan)
+        if streets is not None and plan.kind == "sweep":  # the vehicle sheets, people named
+            files += write_sheets(crewed, streets, out / ("sheets" if one else f"sheets-{day}"),
+                                  info=SheetInfo(day, names))
     refs = {k: v for k, v in roster.inputs.items() if not k.startswith("schedule")}
     refs |= {f"schedule{k}" if k else "schedule": InputRef.of(p.resolve())
-             for k, p in enumerate(files)}
+             for k, p in enumerate(plans)}
+    files = plans + files
     roster = roster.model_copy(update={"inputs": refs})
     run.roster = roster
     files += [out / "roster.json", out / "roster.csv", out / "uncovered.csv"]
@@ -135,7 +148,17 @@ def write(run: RosterRun, out: Path) -> list[Path]:
         files.append(sheets / f"{m.id}.md")
         files[-1].write_text(person_sheet(m, roster), encoding="utf-8")
     files.append(pictures.draw_roster(roster, members, out / "roster.png"))
+    run.notes += pictures.font_notes(m.name for m in members)
     return files
+
+
+def _streets_of(plan: Schedule) -> list[Street] | None:
+    """The streets the plan was made on, when its street file is still there unchanged."""
+    ref = plan.inputs.get("streets")
+    if ref is None or not Path(ref.path).is_file() or hashlib.sha256(
+            Path(ref.path).read_bytes()).hexdigest() != ref.sha256:
+        return None
+    return read_street_source(Path(ref.path), plan.date)
 
 
 def staffed(plan: Schedule, roster: Roster, day: dt.date) -> Schedule:

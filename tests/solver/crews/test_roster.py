@@ -289,7 +289,12 @@ def test_plan_with_crew_staffs_the_routes_it_plans(tmp_path) -> None:
     for r in staffed.routes:
         assert r.driver == ("A" if r.vehicle_type == "large" else "B")
         assert r.helper == ("C" if r.vehicle_type == "large" else None)
+        sheet = (out / "sheets" / f"{r.vehicle}.md").read_text(encoding="utf-8")
+        assert f"- driver: {r.driver}" in sheet  # the vehicle sheets name the people
     assert "checked        feasible" in res.output
+    # the roster names the staffed plan that replaced the one it was made from
+    res = CliRunner().invoke(app, ["check", str(out / "roster.json")])
+    assert res.exit_code == 0 and res.output.startswith("feasible"), res.output
 
 
 def test_the_demo_rules_file_states_the_defaults() -> None:
