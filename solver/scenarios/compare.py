@@ -28,7 +28,8 @@ from streetcrew.models.scenario import ChangeStreets, Scenario, ScenarioSet, app
 from streetcrew.models.streets import Street
 
 # (Run field, label, number format): the columns of comparison.md and the charts
-KPI_COLUMNS = (("cost", "cost", ".0f"), ("km_swept", "km swept", ".1f"),
+KPI_COLUMNS = (("cost", "cost", ".0f"), ("cost_per_km", "cost per km swept", ".2f"),
+               ("km_swept", "km swept", ".1f"),
                ("deadhead_pct", "deadhead %", ".1f"),
                ("sweeping_rate_pct", "sweeping rate %", ".1f"),
                ("vehicles_used", "vehicles used", ".1f"), ("drivers_used", "drivers", ".1f"),
@@ -61,6 +62,11 @@ class Run(BaseModel):
     patrol_priority_pct: float | None = None  # None: no volunteers in the scenario
     patrol_must_missed: int | None = None
     solve_s: float
+
+    @property
+    def cost_per_km(self) -> float | None:
+        """What a kilometre swept costs: a plan that leaves work undone is not cheaper by it."""
+        return self.cost / self.km_swept if self.km_swept > 0 else None
 
 
 class PatrolInputs(BaseModel):
@@ -437,8 +443,25 @@ def table(runs: Sequence[Run]) -> list[dict[str, Any]]:
         # a failure first: it says more than the work the other seeds left
         row["top_reason"] = errors[0] if errors else (
             max(reasons, key=lambda w: reasons[w]) if reasons else "")
+        row["reasons"] = dict(sorted(reasons.items(), key=lambda kv: -kv[1]))
         rows.append(row)
-    return rows
+    return rank(rows)
+
+
+def rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows best first, numbered in ``rank``: a scenario whose plans failed their check or
+    could not be made comes last; then the less work left undone, then the lower cost. Work
+    left undone is never bought back by a lower cost."""
+    def key(row: dict[str, Any]) -> tuple[int, float, float]:
+        broken = int(bool(row["failed"]) or not row["feasible"])
+        undone = row["unassigned"] if row["unassigned"] is not None else float("inf")
+        cost = row["cost"] if row["cost"] is not None else float("inf")
+        return broken, undone, cost
+
+    ordered = sorted(rows, key=key)
+    for i, row in enumerate(ordered, 1):
+        row["rank"] = i
+    return ordered
 
 
 # Unassigned work a bigger fleet could take (the rest, such as a one-way dead end, it cannot).

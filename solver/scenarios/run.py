@@ -77,7 +77,8 @@ def run_compare(files: Sequence[Path], default_streets: Path, default_fleet: Pat
         with open(out / "comparison.csv", "w", newline="", encoding="utf-8") as f:
             w = csv.DictWriter(f, fieldnames=list(rows[0]))
             w.writeheader()
-            w.writerows(rows)
+            w.writerows({**r, "reasons": json.dumps(r["reasons"], ensure_ascii=False)}
+                        for r in rows)
         (out / "comparison.md").write_text(result.markdown, encoding="utf-8")
         draw_comparison(rows, KPI_COLUMNS, out / "comparison.png")
         result.written = [out / n for n in ("runs.json", "comparison.csv", "comparison.md",
@@ -90,7 +91,7 @@ def comparison_md(rows: list[dict[str, Any]], seeds: int, time_limit: float,
     """The comparison as Markdown: a line on the run, then a row per scenario."""
     # a KPI no scenario has (no crew, no volunteers) gets no column
     cols = [c for c in KPI_COLUMNS if any(r[c[0]] is not None for r in rows)]
-    names = ["scenario", *(c[1] for c in cols), "checked", "main reason left"]
+    names = ["rank", "scenario", *(c[1] for c in cols), "checked"]
     patrol = any(r.get("patrol_priority_pct") is not None for r in rows)
     body = []
     for row in rows:
@@ -101,6 +102,8 @@ def comparison_md(rows: list[dict[str, Any]], seeds: int, time_limit: float,
                 cells.append("-")
                 continue
             text = format(v, spec)
+            if key == "vehicles_used" and row.get("vehicles"):
+                text += f" of {row['vehicles']}"
             if seeds > 1:
                 text += f" ± {format(row[key + '_spread'], spec)}"
             delta = row.get(key + "_vs_base")
@@ -109,11 +112,21 @@ def comparison_md(rows: list[dict[str, Any]], seeds: int, time_limit: float,
             cells.append(text)
         checked = (f"FAILED ({row['failed']} of {row['seeds']})" if row["failed"]
                    else "feasible" if row["feasible"] else "VIOLATIONS")
-        body.append([row["scenario"], *cells, checked, row["top_reason"][:100] or "-"])
+        body.append([str(row.get("rank", "")), row["scenario"], *cells, checked])
     head = (f"Scenarios: {len(rows)}, seeds: {seeds}, {time_limit:g} s per plan"
             + (" (and as much per patrol plan)" if patrol else "")
-            + f", {wall:.0f} s in all. Each cell: mean over seeds (± spread), change from base.")
-    return head + "\n\n" + markdown_table(names, body) + "\n"
+            + f", {wall:.0f} s in all. Each cell: mean over seeds (± spread), change from base. "
+            "Ranked: plans that pass their check first, then the least work left undone "
+            "(unassigned), then the lowest cost.")
+    why = []
+    for row in rows:
+        reasons = row.get("reasons") or {}
+        if reasons:
+            why.append(f"- **{row['scenario']}**: " + "; ".join(
+                f"{n} x {reason}" for reason, n in reasons.items()))
+    tail = ("\n## Work left undone, by scenario (summed over seeds)\n\n" + "\n".join(why) + "\n"
+            if why else "")
+    return head + "\n\n" + markdown_table(names, body) + "\n" + tail
 
 
 @dataclass

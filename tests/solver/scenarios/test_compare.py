@@ -108,20 +108,28 @@ def test_compare_writes_every_scenario_with_its_difference_to_the_base(tmp_path)
             {"remove_vehicles": {"type": "large"}},
             {"change_shifts": {"ids": ["S1"], "shift_start": "06:00", "shift_end": "06:30"}}]},
     ])
+    fleet = yaml.safe_load((tmp_path / "fleet.yaml").read_text())
+    fleet["vehicle_types"][1] |= {"cost_per_km": 1.5, "cost_per_hour": 40}  # not free
+    (tmp_path / "fleet.yaml").write_text(yaml.safe_dump(fleet))
     out = tmp_path / "cmp"
     res = CliRunner().invoke(app, ["compare", str(path), "-t", "2", "--workers", "1",
                                    "--seeds", "2", "--out", str(out)])
     assert res.exit_code == 0, res.output
     with open(out / "comparison.csv", encoding="utf-8") as f:
         rows = {r["scenario"]: r for r in csv.DictReader(f)}
-    assert list(rows) == ["base", "+1 small", "no large"]
+    assert set(rows) == {"base", "+1 small", "no large"}
+    # ranked: leaving work undone never ranks a scenario above one that does the work
+    assert list(rows)[-1] == "no large" and rows["no large"]["rank"] == "3"
+    assert float(rows["no large"]["cost"]) < float(rows["base"]["cost"])  # cheaper, yet last
     assert rows["base"]["seeds"] == "2" and rows["base"]["feasible"] == "True"
     # without its large sweeper the plan is still made: its work is unassigned, with a reason
     assert int(float(rows["no large"]["unassigned"])) > int(float(rows["base"]["unassigned"]))
     assert float(rows["no large"]["unassigned_vs_base"]) > 0
     assert rows["no large"]["top_reason"]
     assert (out / "comparison.png").stat().st_size > 0
-    assert "| no large |" in (out / "comparison.md").read_text(encoding="utf-8")
+    md = (out / "comparison.md").read_text(encoding="utf-8")
+    assert "| 3 | no large |" in md and " of 2 " in md  # vehicles used of available
+    assert f"**no large**: " in md and rows["no large"]["top_reason"] in md  # reasons whole
     # progress: one line per finished plan
     assert "[1/6] base (seed 0): cost" in res.output and "[6/6] no large (seed 1)" in res.output
 
@@ -342,7 +350,7 @@ def test_when_every_plan_failed_the_table_and_chart_still_say_so(tmp_path) -> No
     md = _comparison_md(rows, 1, 10, 1.0)
     table_lines = [ln for ln in md.splitlines() if ln.startswith("|")]
     assert len({ln.count("|") for ln in table_lines}) == 1  # header, rule and row agree
-    assert "FAILED (1 of 1)" in md and "bad / value" in md
+    assert "FAILED (1 of 1)" in md and "plan failed: ValueError: bad | value" in md
     png = draw_comparison(rows, cmp.KPI_COLUMNS, tmp_path / "c.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
