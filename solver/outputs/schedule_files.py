@@ -20,14 +20,15 @@ from streetcrew.models.schedule import Route, Schedule
 from streetcrew.models.streets import Street, haversine_m
 
 
-def write_routes_geojson(
-    schedule: Schedule, streets: Sequence[Street], path: Path, attribution: str | None = None
-) -> Path:
-    """One LineString per serve and per deadhead step, with vehicle, shift, type, times, street."""
+def route_features(schedule: Schedule, streets: Sequence[Street]) -> list[list[dict[str, Any]]]:
+    """Per route (in schedule order), one GeoJSON LineString Feature per serve and per deadhead
+    step along the street geometry: a street swept in the direction it is swept, a drive along
+    its node path; properties: vehicle, shift, type (or team, mode), step, times, street."""
     network = build_network(streets)
     by_id = {s.id: s for s in streets}
-    features: list[dict[str, Any]] = []
+    out: list[list[dict[str, Any]]] = []
     for route in schedule.routes:
+        features: list[dict[str, Any]] = []
         for seq, st in enumerate(route.steps):
             coords: list[tuple[float, float]] = []
             if st.type == "serve" and st.street in by_id:
@@ -54,6 +55,15 @@ def write_routes_geojson(
                     "distance_m": round(st.distance_m, 1),
                 },
             })
+        out.append(features)
+    return out
+
+
+def write_routes_geojson(
+    schedule: Schedule, streets: Sequence[Street], path: Path, attribution: str | None = None
+) -> Path:
+    """One LineString per serve and per deadhead step, with vehicle, shift, type, times, street."""
+    features = [f for route in route_features(schedule, streets) for f in route]
     doc: dict[str, Any] = {"type": "FeatureCollection", "features": features}
     if attribution:
         doc["attribution"] = attribution

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from streetcrew.models.base import hhmm
 from streetcrew.models.io.patrol import (
     check_must_cover,
     read_cases,
@@ -25,16 +26,18 @@ from streetcrew.models.patrol import Case, Volunteer
 from streetcrew.models.schedule import InputRef, Schedule
 from streetcrew.models.streets import Street
 from streetcrew.solver.outputs import pictures
+from streetcrew.solver.outputs.report import write_patrol_report
 from streetcrew.solver.outputs.schedule_files import (
     write_routes_geojson,
     write_schedule_json,
-    write_sheets,
     write_tables,
 )
+from streetcrew.solver.outputs.sheets import Map, SheetInfo, write_sheets
 from streetcrew.solver.patrol.check import check_patrol
 from streetcrew.solver.patrol.plan import (
     PatrolParams,
     plan_patrol,
+    snap_cases,
     street_priorities,
     walk_streets,
 )
@@ -93,17 +96,48 @@ def recheck(schedule: Schedule, streets: Sequence[Street], volunteers: Sequence[
     return schedule.with_check(check_patrol(streets, volunteers, must_cover, schedule))
 
 
+def cases_by_walk(schedule: Schedule, streets: Sequence[Street], cases: Sequence[Case]
+                  ) -> dict[str, list[str]]:
+    """Per walk (team), a line for each reported case on a street it walks."""
+    at: dict[str, list[Case]] = {}
+    for case, k in snap_cases(streets, cases):
+        if k is not None:
+            at.setdefault(streets[k].id, []).append(case)
+    out: dict[str, list[str]] = {}
+    streets_map = Map(streets)
+    names = {s.id: streets_map.describe(k) for k, s in enumerate(streets)}
+    for r in schedule.routes:
+        seen = set()
+        for st in r.steps:
+            for case in at.get(st.street or "", []) if st.type == "serve" else []:
+                if case.id not in seen:
+                    seen.add(case.id)
+                    days = round(case.age_days)
+                    ago = "today" if days == 0 else f"{days} day{'s' if days > 1 else ''} ago"
+                    out.setdefault(r.who, []).append(
+                        f"look at case {case.id} ({case.kind.replace('-', ' ')}, reported "
+                        f"{ago}) on {names[st.street or '']}, about {hhmm(st.start)}")
+    return out
+
+
 def write(run: PatrolRun, out: Path, attribution: str | None = None) -> list[Path]:
-    """schedule.json, routes.csv, steps.csv, patrol.geojson, a sheet per walk, coverage.png."""
+    """schedule.json, routes.csv, steps.csv, patrol.geojson, a sheet per walk, coverage.png,
+    report.html."""
     out.mkdir(parents=True, exist_ok=True)
     s, inputs = run.schedule, run.inputs
     files = [write_schedule_json(s, out / "schedule.json")]
     files += write_tables(s, out)
-    files.append(write_routes_geojson(s, inputs.streets, out / "patrol.geojson", attribution))
-    files += write_sheets(s, inputs.streets, out / "sheets")
-    walk = walk_streets(inputs.streets)
+    walk = walk_streets(inputs.streets)  # the streets the walks were planned on
+    files.append(write_routes_geojson(s, walk, out / "patrol.geojson", attribution))
+    files += write_sheets(s, walk, out / "sheets", info=SheetInfo(
+        s.date, {v.id: v.name for v in inputs.volunteers if v.name}),
+        notes_by_route=cases_by_walk(s, walk, inputs.cases))
     priority, _, _ = street_priorities(walk, inputs.cases)
     files.append(pictures.draw_coverage(s, walk, list(priority), out / "coverage.png"))
+    files.append(write_patrol_report(
+        s, walk, out / "report.html", priority=dict(zip([w.id for w in walk], priority)),
+        cases=inputs.cases, meeting_points={v.id: v.at for v in inputs.volunteers},
+        sheets=[f for f in files if f.parent == out / "sheets"], attribution=attribution))
     return files
 
 

@@ -19,6 +19,7 @@ from streetcrew.models.base import InputError
 from streetcrew.models.io.scenario import read_scenarios
 from streetcrew.models.scenario import apply_changes
 from streetcrew.solver.outputs.pictures import draw_comparison
+from streetcrew.solver.outputs.report import write_compare_report
 from streetcrew.solver.outputs.tables import markdown_table
 from streetcrew.solver.scenarios.compare import (
     KPI_COLUMNS,
@@ -81,8 +82,10 @@ def run_compare(files: Sequence[Path], default_streets: Path, default_fleet: Pat
                         for r in rows)
         (out / "comparison.md").write_text(result.markdown, encoding="utf-8")
         draw_comparison(rows, KPI_COLUMNS, out / "comparison.png")
+        write_compare_report(rows, KPI_COLUMNS, out / "comparison.html", seeds=seeds,
+                             note=result.markdown.splitlines()[0])
         result.written = [out / n for n in ("runs.json", "comparison.csv", "comparison.md",
-                                            "comparison.png")]
+                                            "comparison.png", "comparison.html")]
     return result
 
 

@@ -64,7 +64,10 @@ def deadhead_lower_bound_m(
     rows = [v for v in visits if v.nodes and v.at_least > 0]
     if not surplus.any() and not rows:
         return 0.0
-    tails, heads, cost, upper = [], [], [], []
+    tails: list[int] = []
+    heads: list[int] = []
+    cost: list[int] = []
+    upper: list[int | None] = []
     for lk in network.links:
         metres = math.floor(lk.length_m)
         for u, v in ((lk.u, lk.v),) if lk.oneway else ((lk.u, lk.v), (lk.v, lk.u)):

@@ -129,7 +129,7 @@ def test_compare_writes_every_scenario_with_its_difference_to_the_base(tmp_path)
     assert (out / "comparison.png").stat().st_size > 0
     md = (out / "comparison.md").read_text(encoding="utf-8")
     assert "| 3 | no large |" in md and " of 2 " in md  # vehicles used of available
-    assert f"**no large**: " in md and rows["no large"]["top_reason"] in md  # reasons whole
+    assert "**no large**: " in md and rows["no large"]["top_reason"] in md  # reasons whole
     # progress: one line per finished plan
     assert "[1/6] base (seed 0): cost" in res.output and "[6/6] no large (seed 1)" in res.output
 
