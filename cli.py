@@ -43,6 +43,7 @@ from streetcrew.solver.carp import run as carp
 from streetcrew.solver.carp.params import Engine, SolveParams
 from streetcrew.solver.carp.solve import NoSolutionError
 from streetcrew.solver.crews import run as crews
+from streetcrew.solver.outputs.progress import LiveLine
 from streetcrew.solver.outputs.tables import text_table
 from streetcrew.solver.patrol import run as patrol
 from streetcrew.solver.patrol.plan import PatrolParams
@@ -69,13 +70,14 @@ class EngineChoice(StrEnum):
     pyvrp = "pyvrp"
 
 
-def _input_boundary(fn: F) -> F:
+def _input_boundary(fn: F, name: str) -> F:
     """Turn input errors into a one-line message on stderr and exit code 2."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with LiveLine(name):
+                return fn(*args, **kwargs)
         except InputError as exc:
             if _state["debug"]:
                 raise
@@ -97,7 +99,7 @@ def command(name: str) -> Callable[[F], F]:
     """A command of the app, with input errors caught at the boundary."""
 
     def wrap(fn: F) -> F:
-        app.command(name)(_input_boundary(fn))
+        app.command(name)(_input_boundary(fn, name))
         return fn
 
     return wrap

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,8 @@ from streetcrew.solver.outputs import pictures
 from streetcrew.solver.outputs.roster_files import person_sheet, roster_csv, uncovered_csv
 from streetcrew.solver.outputs.schedule_files import write_schedule_json
 from streetcrew.solver.outputs.sheets import SheetInfo, write_sheets
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -100,6 +103,7 @@ def run(schedule_paths: Sequence[Path], crew_path: Path, rules_path: Path | None
         last = old.days[-1] if old.days else None
         before = {a.route: a.driver for a in old.assignments
                   if a.day == last and a.driver is not None}
+    log.info("rostering %d duties over %d day(s)", len(duty_list), len(per_day))
     roster = solve_roster(duty_list, members, rules, previous=before, solver=solver)
     refs = {"crew": InputRef.of(crew_path.resolve())}
     refs |= {f"schedule{k}" if k else "schedule": InputRef.of(p.resolve())

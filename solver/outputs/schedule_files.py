@@ -147,3 +147,32 @@ def write_sheets(schedule: Schedule, streets: Sequence[Street], folder: Path,
         out.append(folder / f"{name}.md")
         out[-1].write_text(route_sheet(route, streets), encoding="utf-8")
     return out
+
+
+# What streetcrew writes into a plan folder: a re-plan removes what an earlier run left
+# there (a roster of the earlier plan, its sheets, a day's plan of a longer roster), and
+# nothing else.
+PLAN_OUTPUTS = ("schedule.json", "schedule-*.json", "routes.csv", "steps.csv",
+                "routes.geojson", "patrol.geojson", "summary.md", "unassigned.csv",
+                "report.html", "map.png", "gantt.png", "coverage.png", "roster.json",
+                "roster.csv", "uncovered.csv", "roster.png")
+PLAN_FOLDERS = ("sheets", "sheets-*", "crew-sheets")
+
+
+def remove_earlier_outputs(out: Path) -> list[Path]:
+    """Delete the files an earlier plan wrote in ``out``; returns what was removed."""
+    gone: list[Path] = []
+    for pattern in PLAN_OUTPUTS:
+        for path in out.glob(pattern):
+            if path.is_file():
+                path.unlink()
+                gone.append(path)
+    for pattern in PLAN_FOLDERS:
+        for folder in out.glob(pattern):
+            if folder.is_dir():
+                for path in [*folder.glob("*.md"), *folder.glob("*.html")]:
+                    path.unlink()
+                    gone.append(path)
+                if not any(folder.iterdir()):
+                    folder.rmdir()
+    return gone

@@ -8,6 +8,7 @@ checker is never written.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from streetcrew.models.streets import Street
 from streetcrew.solver.outputs import pictures
 from streetcrew.solver.outputs.report import write_patrol_report
 from streetcrew.solver.outputs.schedule_files import (
+    remove_earlier_outputs,
     write_routes_geojson,
     write_schedule_json,
     write_tables,
@@ -41,6 +43,8 @@ from streetcrew.solver.patrol.plan import (
     street_priorities,
     walk_streets,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -124,6 +128,7 @@ def write(run: PatrolRun, out: Path, attribution: str | None = None) -> list[Pat
     """schedule.json, routes.csv, steps.csv, patrol.geojson, a sheet per walk, coverage.png,
     report.html."""
     out.mkdir(parents=True, exist_ok=True)
+    remove_earlier_outputs(out)
     s, inputs = run.schedule, run.inputs
     files = [write_schedule_json(s, out / "schedule.json")]
     files += write_tables(s, out)
@@ -145,9 +150,11 @@ def run(inputs: PatrolInputs, params: PatrolParams | None = None, day: dt.date |
         out: Path | None = None, attribution: str | None = None) -> PatrolRun:
     """Plan, check and (when ``out`` is given and the plan passed) write."""
     started = time.perf_counter()
+    log.info("planning the walks")
     schedule, _ = plan_patrol(inputs.streets, inputs.volunteers, inputs.cases,
                               inputs.must_cover, params, day, inputs.refs, inputs.history)
     planned = time.perf_counter()
+    log.info("checking the walks (independent checker)")
     schedule = recheck(schedule, inputs.streets, inputs.volunteers, inputs.must_cover)
     checked = time.perf_counter()
     result = PatrolRun(schedule, inputs, {"plan": round(planned - started, 2),

@@ -43,7 +43,11 @@ from pyvrp import (
     Solution,
     VehicleType,
 )
-from pyvrp.IteratedLocalSearch import IteratedLocalSearch, IteratedLocalSearchParams
+from pyvrp.IteratedLocalSearch import (
+    IteratedLocalSearch,
+    IteratedLocalSearchCallbacks,
+    IteratedLocalSearchParams,
+)
 from pyvrp.PenaltyManager import PenaltyManager, PenaltyParams
 from pyvrp.search import (
     OPERATORS,
@@ -243,8 +247,8 @@ def solve_pyvrp(model: SweepModel, time_limit: float, seed: int = 0,
     stop: StoppingCriterion = MaxRuntime(left)
     if iterations is not None:
         stop = MultipleCriteria([MaxIterations(iterations), MaxRuntime(left)])
-    result = IteratedLocalSearch(data, pm, ls, init, IteratedLocalSearchParams()).run(
-        stop, collect_stats=False)
+    params = IteratedLocalSearchParams(callbacks=_Progress(len(model.tasks)))
+    result = IteratedLocalSearch(data, pm, ls, init, params).run(stop, collect_stats=False)
     best = result.best
     log.debug("pyvrp: %d iterations in %.1f s", result.num_iterations, result.runtime)
     orders: list[list[int]] = [[] for _ in model.vehicles]
@@ -257,6 +261,18 @@ def solve_pyvrp(model: SweepModel, time_limit: float, seed: int = 0,
         served |= {model.visits[n].task for n in nodes}  # type: ignore[misc]
     unplanned = [t for t in range(len(model.tasks)) if t not in served]
     return PyvrpPlan(orders, unplanned, float(result.cost()), best.is_feasible())
+
+
+class _Progress(IteratedLocalSearchCallbacks):
+    """Says on the progress line how much of the work the best plan so far takes."""
+
+    def __init__(self, tasks: int) -> None:
+        self.tasks = tasks
+
+    def on_best(self, best: Solution) -> None:
+        if best.is_feasible():
+            log.info("searching (PyVRP): the best plan so far sweeps %d of %d passes in %d "
+                     "routes", best.num_clients(), self.tasks, best.num_routes())
 
 
 def _from_orders(data: ProblemData, fleets: list[list[int]], client_loc: dict[int, int],

@@ -10,6 +10,7 @@ cannot be planned is listed as unassigned with the reason.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import random
 import time
@@ -32,6 +33,8 @@ from streetcrew.solver.sweep.engine_pyvrp import solve_pyvrp
 from streetcrew.solver.sweep.params import PlanParams, district_size, engine_of
 from streetcrew.solver.sweep.tasks import SweepTask, build_tasks
 from streetcrew.solver.sweep.timing import time_route
+
+log = logging.getLogger(__name__)
 
 
 def plan_sweeping(
@@ -84,8 +87,10 @@ def plan_sweeping(
         return _with_snaps(_plan_by_districts(streets, network, fleet, reachable, snapped,
                                               unassigned, total_m, params, started, inputs,
                                               date), snapped)
+    log.info("building the model: %d passes, %d vehicles", len(reachable), len(fleet.vehicles))
     model = SweepModel(streets, network, fleet, reachable, snapped,
                        balance_weight=params.balance_weight)
+    log.info("searching (%s)", engine_of(params))
     left = max(0.5, params.time_limit - (time.perf_counter() - started))
     if engine_of(params) == "pyvrp":
         result = _search_pyvrp(model, params, left)
@@ -100,6 +105,7 @@ def plan_sweeping(
     # a deterministic plan finishes its repairs; otherwise they stop near the time limit
     deadline = math.inf if params.bounded else started + params.time_limit * 0.97
     left_out = {index: UNPLANNED for index in result.unplanned}  # the drive tries them again
+    log.info("driving the routes: dump and water trips, breaks, repairs")
     routes, lost = _drive_routes(model, orders, deadline=deadline, left_out=left_out)
     for index, reason in lost.items():
         task = reachable[index]

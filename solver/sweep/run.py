@@ -8,6 +8,7 @@ and verified the same way everywhere. A plan that fails its checker is never wri
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -20,7 +21,9 @@ from streetcrew.models.io.streets import read_street_source
 from streetcrew.models.schedule import InputRef, Schedule
 from streetcrew.models.streets import Street
 from streetcrew.solver.outputs import pictures
+from streetcrew.solver.outputs.report import write_plan_report
 from streetcrew.solver.outputs.schedule_files import (
+    remove_earlier_outputs,
     write_routes_geojson,
     write_schedule_json,
     write_tables,
@@ -31,6 +34,8 @@ from streetcrew.solver.sweep.check import check_schedule
 from streetcrew.solver.sweep.params import PlanParams
 from streetcrew.solver.sweep.plan import plan_sweeping
 from streetcrew.solver.sweep.tasks import fleet_notes
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -66,11 +71,15 @@ def plan(streets: Sequence[Street], fleet: Fleet, params: PlanParams | None = No
 
 
 def write(run: PlanRun, out: Path, attribution: str | None = None) -> list[Path]:
-    """schedule.json, routes.csv, steps.csv, routes.geojson, a sheet per route, map and gantt.
+    """schedule.json, routes.csv, steps.csv, routes.geojson, summary.md, unassigned.csv, a
+    sheet per route (Markdown and HTML), map and gantt pictures and report.html.
 
     Sheets of an earlier plan in ``out/sheets`` are removed first.
     """
+    log.info("writing the files")
     out.mkdir(parents=True, exist_ok=True)
+    if remove_earlier_outputs(out):
+        run.notes.append(f"removed the files of an earlier plan in {out}")
     schedule = run.schedule
     files = [write_schedule_json(schedule, out / "schedule.json")]
     files += write_tables(schedule, out)
@@ -79,10 +88,12 @@ def write(run: PlanRun, out: Path, attribution: str | None = None) -> list[Path]
     files += write_summary(schedule, run.streets, run.fleet, out)
     files += write_sheets(schedule, run.streets, out / "sheets",
                           Counter(v.id for v in run.fleet.vehicles))
-    files.append(pictures.draw_map(schedule, run.streets, out / "map.png"))
+    files.append(pictures.draw_map(schedule, run.streets, out / "map.png", fleet=run.fleet))
     files.append(pictures.draw_gantt(schedule, out / "gantt.png"))
-    if pictures.cjk_font() is None and any(not s.name.isascii() for s in run.streets):
-        run.notes.append(pictures.INSTALL_HINT)
+    files.append(write_plan_report(schedule, run.streets, run.fleet, out / "report.html",
+                                   sheets=[f for f in files if f.parent == out / "sheets"],
+                                   attribution=attribution))
+    run.notes += pictures.font_notes(s.name for s in run.streets)
     return files
 
 
@@ -91,11 +102,13 @@ def run(streets_path: Path, fleet_path: Path, day: dt.date | None = None,
         attribution: str | None = None) -> PlanRun:
     """Read, plan, check and (when ``out`` is given and the plan passed) write."""
     started = time.perf_counter()
+    log.info("reading the streets and the fleet")
     streets, fleet = load(streets_path, fleet_path, day)
     refs = {"streets": InputRef.of(streets_path), "fleet": InputRef.of(fleet_path)}
     read = time.perf_counter()
     schedule = plan_sweeping(streets, fleet, params, refs, day)
     planned = time.perf_counter()
+    log.info("checking the plan (independent checker)")
     schedule = schedule.with_check(check_schedule(streets, fleet, schedule))
     checked = time.perf_counter()
     result = PlanRun(schedule, streets, fleet, {
