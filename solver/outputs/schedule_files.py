@@ -1,5 +1,5 @@
-"""Files derived from a schedule: the JSON itself, tables, GeoJSON of the routes, printable
-route sheets and pictures.
+"""Files derived from a schedule: the JSON itself, tables and GeoJSON of the routes (the
+sheets are in :mod:`~streetcrew.solver.outputs.sheets`).
 
 All are made from the schedule plus the streets it was planned on; ``schedule.json``
 stays the one source of truth.
@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import csv
 import json
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from streetcrew.models.base import format_clock
 from streetcrew.models.network import build_network
-from streetcrew.models.schedule import Route, Schedule
+from streetcrew.models.schedule import Schedule
 from streetcrew.models.streets import Street, haversine_m
 
 
@@ -71,37 +70,6 @@ def write_routes_geojson(
     return path
 
 
-def route_sheet(route: Route, streets: Sequence[Street]) -> str:
-    """A printable Markdown sheet for the driver: ordered streets, sides, times, stops."""
-    by_id = {s.id: s for s in streets}
-    lines = [
-        f"# Route sheet: {route.label} ({route.vehicle_type}), depot {route.depot}"
-        if route.vehicle is not None else f"# Walk sheet: {route.label} ({route.mode})",
-        "",
-        f"Sweep {route.served_m / 1000:.1f} km, drive empty {route.deadhead_m / 1000:.1f} km."
-        + (f" **Overtime: {route.overtime_s / 60:.0f} min past the shift end.**"
-           if route.overtime_s else ""),
-        "",
-        "| # | from | to | what | street | side |",
-        "|---|---|---|---|---|---|",
-    ]
-    n = 0
-    for st in route.steps:
-        if st.type == "deadhead":
-            continue
-        n += 1
-        street = by_id.get(st.street or "")
-        name = (street.name or street.id) if street else ""
-        what = {"serve": "sweep", "dump": f"dump at {st.facility}",
-                "refill": f"fill water at {st.facility}", "break": "break",
-                "start": f"leave {st.facility}", "end": f"back at {st.facility}"}[st.type]
-        side = {"right": "right curb", "left": "left curb", "centre": "centre"}.get(
-            st.side or "", "")
-        lines.append(f"| {n} | {format_clock(st.start)} | {format_clock(st.end)} | {what} | "
-                     f"{name} | {side} |")
-    return "\n".join(lines) + "\n"
-
-
 def write_tables(schedule: Schedule, out: Path) -> list[Path]:
     """routes.csv (one row per route) and steps.csv (one row per step)."""
     with open(out / "routes.csv", "w", newline="", encoding="utf-8") as fh:
@@ -130,23 +98,6 @@ def write_schedule_json(schedule: Schedule, path: Path) -> Path:
         raise ValueError("a schedule that failed its checker is not written")
     path.write_text(schedule.model_dump_json(indent=1), encoding="utf-8")
     return path
-
-
-def write_sheets(schedule: Schedule, streets: Sequence[Street], folder: Path,
-                 shifts: Counter[str] | None = None) -> list[Path]:
-    """One Markdown sheet per route: ``<vehicle>.md``, ``<vehicle>-shift<n>.md`` when the
-    vehicle has several shifts in the fleet (``shifts``: records per vehicle id),
-    ``<team>.md`` for a patrol walk."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.md"):  # an earlier plan's sheets would mislead
-        old.unlink()
-    shifts = shifts or Counter(r.who for r in schedule.routes)
-    out = []
-    for route in schedule.routes:
-        name = route.who + (f"-shift{route.shift + 1}" if shifts[route.who] > 1 else "")
-        out.append(folder / f"{name}.md")
-        out[-1].write_text(route_sheet(route, streets), encoding="utf-8")
-    return out
 
 
 # What streetcrew writes into a plan folder: a re-plan removes what an earlier run left
