@@ -76,7 +76,7 @@ def _input_boundary(fn: F, name: str) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            with LiveLine(name):
+            with LiveLine(name, enabled=name != "bench"):  # bench draws its own bar
                 return fn(*args, **kwargs)
         except InputError as exc:
             if _state["debug"]:
@@ -93,6 +93,11 @@ def _input_boundary(fn: F, name: str) -> F:
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _engine(engine: str) -> None:
+    if engine not in ("pyvrp", "ortools"):
+        raise InputError(None, "--engine", "engine", f"pyvrp or ortools, got {engine!r}")
 
 
 def command(name: str) -> Callable[[F], F]:
@@ -123,6 +128,8 @@ CoreWorkers = Annotated[int | None, typer.Option(
     "--workers", "-w", min=1, show_default="all cores", help="Processes per solve.")]
 Workers = Annotated[int, typer.Option(
     "--workers", min=0, help="Processes (districts, meeting points, scenarios); 0: every core.")]
+Tiles = Annotated[str | None, typer.Option("--tiles", help="Basemap tile URL for report.html, "
+    "e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (the page is offline without).")]
 JsonOut = Annotated[Path | None, typer.Option("--json", help="Write the results as JSON here.")]
 StreetsOpt = Annotated[Path | None, typer.Option(
     "--streets", exists=True, dir_okay=False, show_default="bundled demo district (Nanjing, OSM)",
@@ -155,17 +162,17 @@ def _say(rows: Sequence[tuple[str, str]], width: int = 14) -> None:
         typer.echo(f"{key:<{width}} {value}")
 
 
-def _fail(what: str, violations: Sequence[Violation | str]) -> None:
-    """Print what failed its checker and exit 1."""
-    typer.echo(f"{what}: {len(violations)} violation(s); nothing written", err=True)
-    for v in list(violations)[:50]:
-        typer.echo(f"  {v}", err=True)
+def _fail(what: str, violations: Sequence[Violation | str], err: bool = True,
+          tail: str = "; nothing written") -> None:
+    """Print what failed its checker (stderr for a plan, stdout for `check`) and exit 1."""
+    typer.echo(f"{what}: {len(violations)} violation(s){tail}", err=err)
+    for v in list(violations)[:50] if err else violations:
+        typer.echo(f"  {v}", err=err)
     raise typer.Exit(1)
 
 
 def _checked(violations: Sequence[object]) -> str:
-    return ("feasible (independent checker)" if not violations
-            else f"{len(violations)} violation(s)")
+    return "feasible (independent checker)" if not violations else f"{len(violations)} violation(s)"
 
 
 # ------------------------------------------------------------------------------- CARP core
@@ -234,10 +241,7 @@ def check_cmd(
 
 def _report(violations: Sequence[Violation], ok: str) -> None:
     if violations:
-        typer.echo(f"infeasible: {len(violations)} violation(s)")
-        for v in violations:
-            typer.echo(f"  {v}")
-        raise typer.Exit(1)
+        _fail("infeasible", violations, err=False, tail="")
     typer.echo(ok)
 
 
@@ -425,17 +429,17 @@ def plan_cmd(
                               "every run; -t stays a safety cap.")] = None,
     iterations: Annotated[int | None, typer.Option(
         "--iterations", min=1, help="PyVRP iterations (implies --seed 0 when no seed).")] = None,
+    tiles: Tiles = None,
 ) -> None:
     """Plan tomorrow's sweeping: routes with timed steps, unassigned work with reasons.
 
     With --crew, the routes also get their drivers (see `streetcrew crews`)."""
-    if engine not in ("pyvrp", "ortools"):
-        raise InputError(None, "--engine", "engine", f"pyvrp or ortools, got {engine!r}")
+    _engine(engine)
     params = PlanParams(time_limit=time_limit, balance_weight=balance, workers=workers,
                         engine=engine, seed=seed or 0, iterations=iterations,
                         deterministic=seed is not None or iterations is not None)
     result = sweep.run(streets or instances.demo_streets(), fleet or instances.demo_fleet(),
-                       _day(date), params, out, OSM_ATTRIBUTION if streets is None else None)
+                       _day(date), params, out, OSM_ATTRIBUTION if streets is None else None, tiles)
     for note in result.notes:
         typer.echo(f"note: {note}", err=True)
     if not result.passed:
@@ -667,6 +671,7 @@ def patrol_cmd(
     engine: Annotated[str, typer.Option(
         "--engine", help="ortools (with --balance) or pyvrp (prize-collecting).")] = "ortools",
     solutions: Solutions = None,
+    tiles: Tiles = None,
 ) -> None:
     """Plan volunteer patrols: who walks which streets, most important first."""
     demo = streets is None
@@ -675,11 +680,10 @@ def patrol_cmd(
                          volunteers or instances.demo_volunteers(), day,
                          cases or (instances.demo_cases() if demo else None),
                          must_cover or (instances.demo_must_cover() if demo else None), history)
-    if engine not in ("pyvrp", "ortools"):
-        raise InputError(None, "--engine", "engine", f"pyvrp or ortools, got {engine!r}")
+    _engine(engine)
     params = PatrolParams(time_limit=time_limit, workers=workers, balance=balance,
                           rest_days=rest_days, engine=engine, solutions=solutions)
-    result = patrol.run(inputs, params, day, out, OSM_ATTRIBUTION if demo else None)
+    result = patrol.run(inputs, params, day, out, OSM_ATTRIBUTION if demo else None, tiles)
     schedule = result.schedule
     if not result.passed:
         _fail("the patrol plan failed its independent check", schedule.violations)

@@ -31,12 +31,13 @@ class _Latest(logging.Handler):
 class LiveLine:
     """``with LiveLine("plan"): ...`` shows ``plan: <phase> (12 s)`` until the block ends."""
 
-    def __init__(self, label: str, stream: IO[str] | None = None, every_s: float = 0.5) -> None:
+    def __init__(self, label: str, stream: IO[str] | None = None, every_s: float = 0.5,
+                 enabled: bool = True) -> None:
         self.label = label
         self.stream = stream if stream is not None else sys.stderr
         self.every_s = every_s
         self.handler = _Latest()
-        self.active = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.active = enabled and bool(getattr(self.stream, "isatty", lambda: False)())
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._level = logging.NOTSET

@@ -124,7 +124,8 @@ def cases_by_walk(schedule: Schedule, streets: Sequence[Street], cases: Sequence
     return out
 
 
-def write(run: PatrolRun, out: Path, attribution: str | None = None) -> list[Path]:
+def write(run: PatrolRun, out: Path, attribution: str | None = None, tiles: str | None = None
+          ) -> list[Path]:
     """schedule.json, routes.csv, steps.csv, patrol.geojson, a sheet per walk, coverage.png,
     report.html."""
     out.mkdir(parents=True, exist_ok=True)
@@ -142,12 +143,14 @@ def write(run: PatrolRun, out: Path, attribution: str | None = None) -> list[Pat
     files.append(write_patrol_report(
         s, walk, out / "report.html", priority=dict(zip([w.id for w in walk], priority)),
         cases=inputs.cases, meeting_points={v.id: v.at for v in inputs.volunteers},
-        sheets=[f for f in files if f.parent == out / "sheets"], attribution=attribution))
+        sheets=[f for f in files if f.parent == out / "sheets"], tiles=tiles,
+        attribution=attribution))
     return files
 
 
 def run(inputs: PatrolInputs, params: PatrolParams | None = None, day: dt.date | None = None,
-        out: Path | None = None, attribution: str | None = None) -> PatrolRun:
+        out: Path | None = None, attribution: str | None = None, tiles: str | None = None
+        ) -> PatrolRun:
     """Plan, check and (when ``out`` is given and the plan passed) write."""
     started = time.perf_counter()
     log.info("planning the walks")
@@ -160,7 +163,7 @@ def run(inputs: PatrolInputs, params: PatrolParams | None = None, day: dt.date |
     result = PatrolRun(schedule, inputs, {"plan": round(planned - started, 2),
                                           "check": round(checked - planned, 2)})
     if out is not None and result.passed:
-        result.written = write(result, out, attribution)
+        result.written = write(result, out, attribution, tiles)
     return result
 
 

@@ -70,7 +70,8 @@ def plan(streets: Sequence[Street], fleet: Fleet, params: PlanParams | None = No
     return schedule.with_check(check_schedule(streets, fleet, schedule))
 
 
-def write(run: PlanRun, out: Path, attribution: str | None = None) -> list[Path]:
+def write(run: PlanRun, out: Path, attribution: str | None = None, tiles: str | None = None
+          ) -> list[Path]:
     """schedule.json, routes.csv, steps.csv, routes.geojson, summary.md, unassigned.csv, a
     sheet per route (Markdown and HTML), map and gantt pictures and report.html.
 
@@ -92,14 +93,14 @@ def write(run: PlanRun, out: Path, attribution: str | None = None) -> list[Path]
     files.append(pictures.draw_gantt(schedule, out / "gantt.png"))
     files.append(write_plan_report(schedule, run.streets, run.fleet, out / "report.html",
                                    sheets=[f for f in files if f.parent == out / "sheets"],
-                                   attribution=attribution))
+                                   tiles=tiles, attribution=attribution))
     run.notes += pictures.font_notes(s.name for s in run.streets)
     return files
 
 
 def run(streets_path: Path, fleet_path: Path, day: dt.date | None = None,
         params: PlanParams | None = None, out: Path | None = None,
-        attribution: str | None = None) -> PlanRun:
+        attribution: str | None = None, tiles: str | None = None) -> PlanRun:
     """Read, plan, check and (when ``out`` is given and the plan passed) write."""
     started = time.perf_counter()
     log.info("reading the streets and the fleet")
@@ -115,7 +116,7 @@ def run(streets_path: Path, fleet_path: Path, day: dt.date | None = None,
         "read": round(read - started, 2), "plan": round(planned - read, 2),
         "check": round(checked - planned, 2)}, notes=fleet_notes(streets, fleet))
     if out is not None and result.passed:
-        result.written = write(result, out, attribution)
+        result.written = write(result, out, attribution, tiles)
         result.seconds["write"] = round(time.perf_counter() - checked, 2)
     return result
 
