@@ -43,6 +43,7 @@ from streetcrew.solver.carp import run as carp
 from streetcrew.solver.carp.params import Engine, SolveParams
 from streetcrew.solver.carp.solve import NoSolutionError
 from streetcrew.solver.crews import run as crews
+from streetcrew.solver.graph import stop
 from streetcrew.solver.outputs.progress import LiveLine
 from streetcrew.solver.outputs.tables import text_table
 from streetcrew.solver.patrol import run as patrol
@@ -55,10 +56,7 @@ from streetcrew.solver.sweep.params import PlanParams
 app = typer.Typer(
     help="Plan a city bureau's next day: sweeping routes, volunteer patrols, crews; "
          "solve and benchmark CARP instances; check any result independently.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_show_locals=False,
-)
+    no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
 err = Console(stderr=True)
 _state = {"debug": False}
 F = TypeVar("F", bound=Callable[..., Any])
@@ -76,8 +74,11 @@ def _input_boundary(fn: F, name: str) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            with LiveLine(name, enabled=name != "bench"):  # bench draws its own bar
-                return fn(*args, **kwargs)
+            with LiveLine(name, enabled=name != "bench"), stop.StopOnSignal(name in stop.STOPPABLE):
+                done = fn(*args, **kwargs)
+            if stop.requested():  # the best plan so far was written; say it was cut short
+                raise typer.Exit(130)
+            return done
         except InputError as exc:
             if _state["debug"]:
                 raise
@@ -144,8 +145,7 @@ PlanSeconds = Annotated[float, typer.Option(
 Solutions = Annotated[int | None, typer.Option(
     "--solutions", min=1, help="Stop each search after this many solutions instead of at the "
                                "time limit: the same plans on any machine.")]
-RulesOpt = Annotated[Path | None, typer.Option(
-    "--rules", exists=True, dir_okay=False,
+RulesOpt = Annotated[Path | None, typer.Option("--rules", exists=True, dir_okay=False,
     help="Working-time rules (YAML); every rule has a documented default.")]
 
 

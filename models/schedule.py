@@ -195,6 +195,8 @@ class Schedule(Frozen):
     violations: tuple[Violation, ...] = ()
     checked: bool = Field(default=False, description="the independent checker has run")
     patrol: PatrolKPIs | None = None
+    interrupted: bool = Field(default=False, description="the search was stopped early "
+                              "(Ctrl-C or SIGTERM): the best plan found by then, checked")
     snap_m: dict[str, float] = Field(
         default_factory=dict,
         description="metres from each depot and facility ('depot:ID', 'facility:ID') to the "

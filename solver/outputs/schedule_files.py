@@ -7,13 +7,17 @@ stays the one source of truth.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
-from collections.abc import Sequence
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from streetcrew.models.base import format_clock
+from streetcrew.models.base import InputError, format_clock
 from streetcrew.models.network import build_network
 from streetcrew.models.schedule import Schedule
 from streetcrew.models.streets import Street, haversine_m
@@ -127,3 +131,45 @@ def remove_earlier_outputs(out: Path) -> list[Path]:
                 if not any(folder.iterdir()):
                     folder.rmdir()
     return gone
+
+
+def writable(out: Path) -> None:
+    """Refuse an output folder that cannot be written, before any planning time is spent."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".streetcrew-probe-"):
+            pass
+    except OSError as exc:
+        raise InputError(None, "--out", "out", f"cannot write to {out}: "
+                         f"{exc.strerror or exc}") from None
+
+
+@contextlib.contextmanager
+def staged(out: Path) -> Iterator[Path]:
+    """A hidden folder in ``out`` to write a plan's files into; when the block ends, the
+    earlier plan's files are removed and the new ones moved into place (``schedule.json``
+    last), so a reader finds the earlier plan or the whole new one, never half a file. If
+    the block fails, ``out`` is left as it was."""
+    writable(out)
+    for left in out.glob(".streetcrew-writing-*"):  # a write killed by a second Ctrl-C
+        shutil.rmtree(left, ignore_errors=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".streetcrew-writing-", dir=out))
+    try:
+        yield tmp
+        remove_earlier_outputs(out)
+        entries = sorted(tmp.iterdir(), key=lambda p: p.name == "schedule.json")
+        for entry in entries:
+            target = out / entry.name
+            if entry.is_dir():
+                target.mkdir(exist_ok=True)
+                for f in entry.iterdir():
+                    os.replace(f, target / f.name)
+            else:
+                os.replace(entry, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def moved(files: Sequence[Path], tmp: Path, out: Path) -> list[Path]:
+    """Where files written under ``tmp`` are once :func:`staged` has moved them to ``out``."""
+    return [out / f.relative_to(tmp) for f in files]

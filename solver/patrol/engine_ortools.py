@@ -9,6 +9,7 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from streetcrew.models.schedule import Route, Step
+from streetcrew.solver.graph.stop import stop_when_asked
 from streetcrew.solver.patrol import greedy as patrol_greedy
 from streetcrew.solver.patrol.model import MUST_COST, PRIZE_S, Job, Team
 
@@ -104,6 +105,7 @@ def solve_job(arg: tuple[Job, float]) -> list[Route]:
     greedy = _greedy([matrices[t.mps] for t in job.teams], [t.max_s for t in job.teams],
                      prizes, allowed, seed)
     solution = None
+    stop_when_asked(routing)
     if any(greedy):
         start = routing.ReadAssignmentFromRoutes(
             [[manager.NodeToIndex(i) for i in r] for r in greedy], True)

@@ -37,6 +37,7 @@ from pyvrp.search import (
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCriterion
 
 from streetcrew.models.schedule import Route
+from streetcrew.solver.graph.stop import OrRequested
 from streetcrew.solver.patrol import greedy as patrol_greedy
 from streetcrew.solver.patrol.engine_ortools import _greedy, _route, job_nodes
 from streetcrew.solver.patrol.model import MUST_COST, PRIZE_S, Job
@@ -116,7 +117,7 @@ def solve_job_pyvrp(arg: tuple[Job, float]) -> list[Route]:
         stop = MultipleCriteria([MaxIterations(job.params.solutions * ITERATIONS_PER_SOLUTION),
                                  MaxRuntime(left)])
     best = IteratedLocalSearch(data, pm, ls, init, IteratedLocalSearchParams()).run(
-        stop, collect_stats=False).best
+        OrRequested(stop), collect_stats=False).best
     if not best.is_feasible():
         best = init  # the greedy plan keeps every team within its time
     routes: list[Route] = []

@@ -29,7 +29,9 @@ from streetcrew.models.streets import Street
 from streetcrew.solver.outputs import pictures
 from streetcrew.solver.outputs.report import write_patrol_report
 from streetcrew.solver.outputs.schedule_files import (
-    remove_earlier_outputs,
+    moved,
+    staged,
+    writable,
     write_routes_geojson,
     write_schedule_json,
     write_tables,
@@ -37,6 +39,7 @@ from streetcrew.solver.outputs.schedule_files import (
 from streetcrew.solver.outputs.sheets import Map, SheetInfo, write_sheets
 from streetcrew.solver.patrol.check import check_patrol
 from streetcrew.solver.patrol.plan import (
+from streetcrew.solver.graph import stop
     PatrolParams,
     plan_patrol,
     snap_cases,
@@ -127,9 +130,14 @@ def cases_by_walk(schedule: Schedule, streets: Sequence[Street], cases: Sequence
 def write(run: PatrolRun, out: Path, attribution: str | None = None, tiles: str | None = None
           ) -> list[Path]:
     """schedule.json, routes.csv, steps.csv, patrol.geojson, a sheet per walk, coverage.png,
-    report.html."""
-    out.mkdir(parents=True, exist_ok=True)
-    remove_earlier_outputs(out)
+    report.html; written as :func:`~streetcrew.solver.outputs.schedule_files.staged` says."""
+    with staged(out) as tmp:
+        files = _write(run, tmp, attribution, tiles)
+    return moved(files, tmp, out)
+
+
+def _write(run: PatrolRun, out: Path, attribution: str | None, tiles: str | None
+           ) -> list[Path]:
     s, inputs = run.schedule, run.inputs
     files = [write_schedule_json(s, out / "schedule.json")]
     files += write_tables(s, out)
@@ -153,9 +161,13 @@ def run(inputs: PatrolInputs, params: PatrolParams | None = None, day: dt.date |
         ) -> PatrolRun:
     """Plan, check and (when ``out`` is given and the plan passed) write."""
     started = time.perf_counter()
+    if out is not None:
+        writable(out)  # before any planning time is spent
     log.info("planning the walks")
     schedule, _ = plan_patrol(inputs.streets, inputs.volunteers, inputs.cases,
                               inputs.must_cover, params, day, inputs.refs, inputs.history)
+    if stop.requested():
+        schedule = schedule.model_copy(update={"interrupted": True})
     planned = time.perf_counter()
     log.info("checking the walks (independent checker)")
     schedule = recheck(schedule, inputs.streets, inputs.volunteers, inputs.must_cover)
@@ -173,7 +185,8 @@ def summary_rows(run: PatrolRun, rest_days: float) -> list[tuple[str, str]]:
     k = schedule.patrol
     assert k is not None
     return [
-        ("status", schedule.status),
+        ("status", schedule.status + (" (interrupted: the best walks found before the stop)"
+                                      if schedule.interrupted else "")),
         ("priority", f"{k.priority_covered_pct:.1f} % covered ({k.priority_covered:.0f} of "
                      f"{k.priority_total:.0f}; {k.covered_of_bound_pct:.1f} % of the "
                      f"{k.priority_upper_bound:.0f} the volunteers can reach at all)"),

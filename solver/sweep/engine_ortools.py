@@ -37,6 +37,7 @@ from streetcrew.models.fleet import Fleet
 from streetcrew.models.network import StreetNetwork
 from streetcrew.models.streets import Street
 from streetcrew.solver.graph.paths import UNREACHABLE, shortest_paths
+from streetcrew.solver.graph.stop import stop_when_asked
 from streetcrew.solver.sweep.tasks import SweepTask
 from streetcrew.solver.sweep.turns import Place, TurnGraph
 
@@ -319,6 +320,7 @@ class SweepModel:
             # under load that cut falls elsewhere and the search takes another path
             params.lns_time_limit.FromMilliseconds(max(10, int(time_limit * 1000)))
         assignment = None
+        stop_when_asked(self.routing)
         if initial is not None:
             self.routing.CloseModelWithParameters(params)
             start = self.routing.ReadAssignmentFromRoutes(

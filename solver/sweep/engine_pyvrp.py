@@ -59,6 +59,7 @@ from pyvrp.search import (
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCriterion
 
 from streetcrew.solver.graph.paths import UNREACHABLE
+from streetcrew.solver.graph.stop import OrRequested
 from streetcrew.solver.sweep.engine_ortools import BIG, SweepModel
 from streetcrew.solver.sweep.turns import Place
 
@@ -248,7 +249,8 @@ def solve_pyvrp(model: SweepModel, time_limit: float, seed: int = 0,
     if iterations is not None:
         stop = MultipleCriteria([MaxIterations(iterations), MaxRuntime(left)])
     params = IteratedLocalSearchParams(callbacks=_Progress(len(model.tasks)))
-    result = IteratedLocalSearch(data, pm, ls, init, params).run(stop, collect_stats=False)
+    result = IteratedLocalSearch(data, pm, ls, init, params).run(
+        OrRequested(stop), collect_stats=False)
     best = result.best
     log.debug("pyvrp: %d iterations in %.1f s", result.num_iterations, result.runtime)
     orders: list[list[int]] = [[] for _ in model.vehicles]

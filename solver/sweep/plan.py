@@ -25,6 +25,7 @@ from streetcrew.models.fleet import Fleet, Point
 from streetcrew.models.network import StreetNetwork, build_network
 from streetcrew.models.schedule import InputRef, Route, Schedule, Step, Summary, Unassigned
 from streetcrew.models.streets import Street
+from streetcrew.solver.graph import stop
 from streetcrew.solver.graph.network import main_component, snap
 from streetcrew.solver.sweep.bound import deadhead_lower_bound_m, facility_visits
 from streetcrew.solver.sweep.districts import plan_districts
@@ -316,7 +317,7 @@ def _reinsert(model: SweepModel, orders: list[list[int]],
                   key=lambda t: -model.tasks[t].priority)
     dist = model.dist
     for t in todo:
-        if time.perf_counter() > deadline:
+        if time.perf_counter() > deadline or stop.requested():
             break
         best: tuple[float, int, list[int], tuple[list[Step], dict[int, str]]] | None = None
         for k, veh in enumerate(model.vehicles):

@@ -20,10 +20,13 @@ from streetcrew.models.io.fleet import check_allowed_types, read_fleet
 from streetcrew.models.io.streets import read_street_source
 from streetcrew.models.schedule import InputRef, Schedule
 from streetcrew.models.streets import Street
+from streetcrew.solver.graph import stop
 from streetcrew.solver.outputs import pictures
 from streetcrew.solver.outputs.report import write_plan_report
 from streetcrew.solver.outputs.schedule_files import (
-    remove_earlier_outputs,
+    moved,
+    staged,
+    writable,
     write_routes_geojson,
     write_schedule_json,
     write_tables,
@@ -78,9 +81,13 @@ def write(run: PlanRun, out: Path, attribution: str | None = None, tiles: str | 
     Sheets of an earlier plan in ``out/sheets`` are removed first.
     """
     log.info("writing the files")
-    out.mkdir(parents=True, exist_ok=True)
-    if remove_earlier_outputs(out):
-        run.notes.append(f"removed the files of an earlier plan in {out}")
+    with staged(out) as tmp:
+        files = _write(run, tmp, attribution, tiles)
+    run.notes += pictures.font_notes(s.name for s in run.streets)
+    return moved(files, tmp, out)
+
+
+def _write(run: PlanRun, out: Path, attribution: str | None, tiles: str | None) -> list[Path]:
     schedule = run.schedule
     files = [write_schedule_json(schedule, out / "schedule.json")]
     files += write_tables(schedule, out)
@@ -94,7 +101,6 @@ def write(run: PlanRun, out: Path, attribution: str | None = None, tiles: str | 
     files.append(write_plan_report(schedule, run.streets, run.fleet, out / "report.html",
                                    sheets=[f for f in files if f.parent == out / "sheets"],
                                    tiles=tiles, attribution=attribution))
-    run.notes += pictures.font_notes(s.name for s in run.streets)
     return files
 
 
@@ -103,11 +109,15 @@ def run(streets_path: Path, fleet_path: Path, day: dt.date | None = None,
         attribution: str | None = None, tiles: str | None = None) -> PlanRun:
     """Read, plan, check and (when ``out`` is given and the plan passed) write."""
     started = time.perf_counter()
+    if out is not None:
+        writable(out)  # before any planning time is spent
     log.info("reading the streets and the fleet")
     streets, fleet = load(streets_path, fleet_path, day)
     refs = {"streets": InputRef.of(streets_path), "fleet": InputRef.of(fleet_path)}
     read = time.perf_counter()
     schedule = plan_sweeping(streets, fleet, params, refs, day)
+    if stop.requested():
+        schedule = schedule.model_copy(update={"interrupted": True})
     planned = time.perf_counter()
     log.info("checking the plan (independent checker)")
     schedule = schedule.with_check(check_schedule(streets, fleet, schedule))
@@ -134,7 +144,8 @@ def summary_rows(run: PlanRun) -> list[tuple[str, str]]:
     over = sum(1 for r in schedule.routes if r.overtime_s)
     gap = f"{100 * (driven - bound) / bound:.1f}" if bound else "?"
     return [
-        ("status", schedule.status),
+        ("status", schedule.status + (" (interrupted: the best plan found before the stop)"
+                                      if schedule.interrupted else "")),
         ("vehicles used", f"{s.routes_used} of {len(run.fleet.vehicles)}"),
         ("km swept", f"{s.served_km:.1f}"),
         ("deadhead km", f"{s.deadhead_km:.1f} ({s.deadhead_pct:.1f} %)"),
