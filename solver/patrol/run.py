@@ -26,6 +26,7 @@ from streetcrew.models.io.streets import read_street_source
 from streetcrew.models.patrol import Case, Volunteer
 from streetcrew.models.schedule import InputRef, Schedule
 from streetcrew.models.streets import Street
+from streetcrew.solver.graph import stop
 from streetcrew.solver.outputs import pictures
 from streetcrew.solver.outputs.report import write_patrol_report
 from streetcrew.solver.outputs.schedule_files import (
@@ -39,7 +40,6 @@ from streetcrew.solver.outputs.schedule_files import (
 from streetcrew.solver.outputs.sheets import Map, SheetInfo, write_sheets
 from streetcrew.solver.patrol.check import check_patrol
 from streetcrew.solver.patrol.plan import (
-from streetcrew.solver.graph import stop
     PatrolParams,
     plan_patrol,
     snap_cases,
