@@ -24,10 +24,15 @@ command line (``streetcrew``) is a thin layer over the same functions.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from streetcrew.models.base import InputError
+
+# when the package was first imported: a command's time limit counts from here (the
+# interpreter's own start, before it, is not counted)
+STARTED = time.perf_counter()
 
 if TYPE_CHECKING:
     from streetcrew.models.carp import CarpProblem

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from streetcrew import instances
+from streetcrew import STARTED, instances
 from streetcrew.models.base import InputError, parse_date
 from streetcrew.models.io.bks import read_bks
 from streetcrew.models.io.carp import read_carp
@@ -434,12 +434,12 @@ def plan_cmd(
     """Plan tomorrow's sweeping: routes with timed steps, unassigned work with reasons.
 
     With --crew, the routes also get their drivers (see `streetcrew crews`)."""
-    _engine(engine)
     params = PlanParams(time_limit=time_limit, balance_weight=balance, workers=workers,
                         engine=engine, seed=seed or 0, iterations=iterations,
                         deterministic=seed is not None or iterations is not None)
     result = sweep.run(streets or instances.demo_streets(), fleet or instances.demo_fleet(),
-                       _day(date), params, out, OSM_ATTRIBUTION if streets is None else None, tiles)
+                       _day(date), params, out, OSM_ATTRIBUTION if streets is None else None,
+                       tiles, STARTED)
     for note in result.notes:
         typer.echo(f"note: {note}", err=True)
     if not result.passed:
