@@ -21,6 +21,13 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Input(Frozen):
+    """A model read from an input file: as :class:`Frozen`, and ``nan`` or ``inf`` in any
+    number is an error (plausible ranges: :mod:`models.bounds`)."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+
 class InputError(ValueError):
     """Raised by every reader when its input is malformed.
 

@@ -8,20 +8,28 @@ hours as decimal hours, dates ISO ``YYYY-MM-DD``, weekdays ``mon`` .. ``sun``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from streetcrew.models.base import Frozen
+from streetcrew.models.base import Frozen, Input
+from streetcrew.models.bounds import within
+from streetcrew.models.fleet import Clock
 from streetcrew.models.schedule import InputRef, Violation
+
+Weight = Annotated[int, within("weight")]
+Share = Annotated[float, within("share")]
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Role = Literal["driver", "helper", "both"]
 
 
 
-class CrewMember(Frozen):
-    """One person who may drive (``licences``) or help on a vehicle, at one depot."""
+class CrewMember(Input):
+    """One person who may drive (``licences``) or help on a vehicle, at one depot.
+
+    Plausible ranges of the numbers: :data:`models.bounds.BOUNDS`.
+    """
 
     id: str = Field(min_length=1)
     name: str = ""
@@ -29,9 +37,9 @@ class CrewMember(Frozen):
     licences: tuple[str, ...] = ()  # vehicle types this person may drive
     depot: str = Field(min_length=1)  # home depot: works only routes that start there
     days: tuple[str, ...] = WEEKDAYS  # weekdays available
-    available_from: int = Field(default=0, ge=0)
-    available_to: int = Field(default=86_400, ge=0)
-    contract_hours: float = Field(default=40.0, gt=0)  # per week
+    available_from: Clock = 0
+    available_to: Clock = 86_400
+    contract_hours: Annotated[float, within("contract_hours")] = 40.0  # per week
     prefer_vehicle: str | None = None
     prefer_route: str | None = None  # a route label (see Assignment.route)
     not_with: tuple[str, ...] = ()  # ids of people this one must not share a vehicle with
@@ -56,24 +64,26 @@ class CrewMember(Frozen):
         return self.role in ("helper", "both")
 
 
-class CrewRules(Frozen):
-    """Working-time rules for the roster; every field has a documented default."""
+class CrewRules(Input):
+    """Working-time rules for the roster; every field has a documented default and a
+    plausible range (:data:`models.bounds.BOUNDS`)."""
 
-    max_hours_day: float = Field(default=10.0, gt=0)  # one duty's length, start to end
-    max_hours_week: float = Field(default=48.0, gt=0)  # over any 7 days of the roster
-    min_rest_hours: float = Field(default=11.0, ge=0)  # from one duty's end to the next's start
-    max_consecutive_days: int = Field(default=6, ge=1)
+    max_hours_day: Annotated[float, within("max_hours_day")] = 10.0  # one duty, start to end
+    max_hours_week: Annotated[float, within("max_hours_week")] = 48.0  # any 7 days of the roster
+    # from one duty's end to the next's start
+    min_rest_hours: Annotated[float, within("min_rest_hours")] = 11.0
+    max_consecutive_days: Annotated[int, within("max_consecutive_days")] = 6
     helper_types: tuple[str, ...] = ()  # vehicle types that need a helper (besides the fleet's)
-    night_from: int = Field(default=22 * 3600, ge=0)  # a duty with at least night_min_hours
-    night_to: int = Field(default=30 * 3600, ge=0)  # between these clock times is a night
-    night_min_hours: float = Field(default=2.0, ge=0)
-    balance_slack: float = Field(default=0.02, ge=0)  # continuity may cost this much balance
-    weight_same_route: int = Field(default=2, ge=0)  # per route whose driver changed
-    weight_preference: int = Field(default=1, ge=0)  # per duty against a stated preference
-    weight_duties_balance: int = Field(default=10, ge=0)  # per squared duty of a person
-    weight_nights_balance: int = Field(default=10, ge=0)  # per squared night duty of a person
-    time_limit: float = Field(default=60.0, gt=0)  # seconds for the MIP
-    gap: float = Field(default=0.01, ge=0)  # relative gap at which the MIP may stop
+    night_from: Clock = 22 * 3600  # a duty with at least night_min_hours
+    night_to: Clock = 30 * 3600  # between these clock times is a night
+    night_min_hours: Annotated[float, within("night_min_hours")] = 2.0
+    balance_slack: Share = 0.02  # continuity may cost this much balance
+    weight_same_route: Weight = 2  # per route whose driver changed
+    weight_preference: Weight = 1  # per duty against a stated preference
+    weight_duties_balance: Weight = 10  # per squared duty of a person
+    weight_nights_balance: Weight = 10  # per squared night duty of a person
+    time_limit: Annotated[float, within("time_limit")] = 60.0  # seconds for the MIP
+    gap: Share = 0.01  # relative gap at which the MIP may stop
 
     @model_validator(mode="after")
     def _check(self) -> CrewRules:

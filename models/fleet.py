@@ -7,7 +7,7 @@ after midnight (the reader accepts ``"HH:MM"``), durations in minutes.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     Field,
@@ -16,29 +16,43 @@ from pydantic import (
     model_validator,
 )
 
-from streetcrew.models.base import Frozen, format_clock
+from streetcrew.models.base import DAY_S, Input, format_clock
+from streetcrew.models.bounds import within
 from streetcrew.models.streets import ROAD_CLASSES
 
+Clock = Annotated[int, within("clock")]  # seconds after midnight, up to 48:00
 
-class Point(Frozen):
+
+class Point(Input):
     lon: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
+    lat: float
+
+    @field_validator("lat")
+    @classmethod
+    def _lat(cls, lat: float, info: ValidationInfo) -> float:
+        if not -90 <= lat <= 90:
+            lon = info.data.get("lon")
+            guess = ("longitude and latitude swapped?" if lon is not None and abs(lon) <= 90
+                     and abs(lat) <= 180 else "expected WGS-84 lon/lat in degrees (projected "
+                     "coordinates?)")
+            raise ValueError(f"latitude {lat:g} is outside -90..90: {guess}")
+        return lat
 
 
-class Depot(Frozen):
+class Depot(Input):
     id: str = Field(min_length=1)
     at: Point
 
 
-class Facility(Frozen):
+class Facility(Input):
     """A dump site (empties the hopper), a water point (fills the tank), or both."""
 
     id: str = Field(min_length=1)
     kind: Literal["dump", "water", "both"]
     at: Point
-    opens: int = Field(default=0, ge=0)
-    closes: int = Field(default=86_400 * 2, ge=0)
-    service_min: float = Field(default=10.0, ge=0)
+    opens: Clock = 0
+    closes: Clock = 2 * DAY_S
+    service_min: Annotated[float, within("service_min")] = 10.0
 
     @model_validator(mode="after")
     def _hours(self) -> Facility:
@@ -47,19 +61,22 @@ class Facility(Frozen):
         return self
 
 
-class VehicleType(Frozen):
+class VehicleType(Input):
+    """Plausible ranges of the numbers: :data:`models.bounds.BOUNDS`."""
+
     id: str = Field(min_length=1)
-    hopper_m3: float = Field(gt=0)
-    debris_m3_per_km: dict[str, float]  # by road class; missing classes: "default"
-    water_l: float = Field(gt=0)
-    water_l_per_km: float = Field(ge=0)
-    sweep_kmh: float = Field(gt=0)
-    travel_kmh: float = Field(gt=0)
+    hopper_m3: Annotated[float, within("hopper_m3")]
+    # by road class; missing classes: "default"
+    debris_m3_per_km: dict[str, Annotated[float, within("debris_m3_per_km")]]
+    water_l: Annotated[float, within("water_l")]
+    water_l_per_km: Annotated[float, within("water_l_per_km")]
+    sweep_kmh: Annotated[float, within("sweep_kmh")]
+    travel_kmh: Annotated[float, within("travel_kmh")]
     road_classes: tuple[str, ...]  # the classes this type fits
-    cost_per_km: float = Field(default=0.0, ge=0)
-    cost_per_hour: float = Field(default=0.0, ge=0)
+    cost_per_km: Annotated[float, within("cost_per_km")] = 0.0
+    cost_per_hour: Annotated[float, within("cost_per_hour")] = 0.0
     # paid on top of cost_per_hour for every hour a vehicle works past its shift_end
-    overtime_cost_per_hour: float = Field(default=0.0, ge=0)
+    overtime_cost_per_hour: Annotated[float, within("overtime_cost_per_hour")] = 0.0
     needs_helper: bool = False
 
     @model_validator(mode="after")
@@ -73,12 +90,12 @@ class VehicleType(Frozen):
         return self.debris_m3_per_km.get(road_class, self.debris_m3_per_km.get("default", 0.0))
 
 
-class Break(Frozen):
+class Break(Input):
     """A break of ``minutes`` that must start within ``[earliest, latest]``."""
 
-    earliest: int = Field(ge=0)
-    latest: int = Field(ge=0)
-    minutes: float = Field(gt=0)
+    earliest: Clock
+    latest: Clock
+    minutes: Annotated[float, within("break_minutes")]
 
     @model_validator(mode="after")
     def _window(self) -> Break:
@@ -87,15 +104,15 @@ class Break(Frozen):
         return self
 
 
-class Vehicle(Frozen):
+class Vehicle(Input):
     id: str = Field(min_length=1)
     type: str
     depot: str
-    shift_start: int = Field(ge=0)
-    shift_end: int = Field(ge=0)
+    shift_start: Clock
+    shift_end: Clock  # at most a day after shift_start
     breaks: tuple[Break, ...] = ()
     # minutes the day may run past shift_end (0: the shift end is hard)
-    overtime_min: float = Field(default=0.0, ge=0, le=24 * 60)
+    overtime_min: Annotated[float, within("overtime_min")] = 0.0
 
     @field_validator("overtime_min")
     @classmethod
@@ -119,6 +136,10 @@ class Vehicle(Frozen):
         start = info.data.get("shift_start")
         if start is not None and shift_end <= start:
             raise ValueError("shift_end must be after shift_start")
+        if start is not None and shift_end - start > DAY_S:
+            raise ValueError(f"{format_clock(start)}-{format_clock(shift_end)}: a shift of "
+                             f"{(shift_end - start) / 3600:g} h is longer than a day (past "
+                             "midnight the hours go on: 22:00-06:00 is 22:00-30:00)")
         return shift_end
 
     @field_validator("breaks")
@@ -136,7 +157,7 @@ class Vehicle(Frozen):
         return breaks
 
 
-class TurnPenalties(Frozen):
+class TurnPenalties(Input):
     """Seconds a turn adds to a drive; see README "Turn penalties".
 
     Left turns cross the oncoming traffic (traffic drives on the right). A
@@ -144,17 +165,20 @@ class TurnPenalties(Frozen):
     the segment just driven; at a dead end it is the only way out.
     """
 
-    u_turn_s: float = Field(default=60.0, ge=0)
-    left_s: float = Field(default=10.0, ge=0)
-    right_s: float = Field(default=0.0, ge=0)
-    straight_s: float = Field(default=0.0, ge=0)
+    u_turn_s: Annotated[float, within("turn_s")] = 60.0
+    left_s: Annotated[float, within("turn_s")] = 10.0
+    right_s: Annotated[float, within("turn_s")] = 0.0
+    straight_s: Annotated[float, within("turn_s")] = 0.0
 
     def seconds(self, kind: str) -> float:
         return {"u-turn": self.u_turn_s, "left": self.left_s, "right": self.right_s,
                 "straight": self.straight_s}[kind]
 
 
-class Fleet(Frozen):
+class Fleet(Input):
+    """A fleet as data; the reader refuses a file without depots, types or vehicles (a fleet
+    made in code, e.g. by a scenario, may lack vehicles)."""
+
     depots: tuple[Depot, ...]
     facilities: tuple[Facility, ...] = ()
     vehicle_types: tuple[VehicleType, ...]

@@ -7,12 +7,13 @@ as ISO dates or date-times (age in days for the decay).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from streetcrew.models.base import Frozen
-from streetcrew.models.fleet import Point
+from streetcrew.models.base import Input
+from streetcrew.models.bounds import within
+from streetcrew.models.fleet import Clock, Point
 
 Mode = Literal["walk", "bike"]
 SPEED_KMH: dict[str, float] = {"walk": 4.5, "bike": 12.0}
@@ -26,14 +27,14 @@ SERVICE_KINDS: tuple[str, ...] = (
 
 
 
-class Volunteer(Frozen):
+class Volunteer(Input):
     id: str = Field(min_length=1)
     name: str = ""
     at: Point  # meeting point
-    free_from: int = Field(ge=0)
-    free_to: int = Field(ge=0)
+    free_from: Clock
+    free_to: Clock
     mode: Mode = "walk"
-    max_minutes: float = Field(gt=0)
+    max_minutes: Annotated[float, within("max_minutes")]  # range: models.bounds.BOUNDS
     kinds: tuple[str, ...] = ()  # empty: every kind
     buddy: str | None = None  # walks together with this volunteer
 
@@ -47,7 +48,7 @@ class Volunteer(Frozen):
         return self
 
 
-class Case(Frozen):
+class Case(Input):
     """A problem reported at a place: it raises the priority of the nearest street."""
 
     id: str = Field(min_length=1)

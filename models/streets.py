@@ -10,11 +10,13 @@ come from :data:`CLASS_DEFAULTS` for the segment's road class.
 from __future__ import annotations
 
 import math
-from typing import Literal
+from collections.abc import Sequence
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from streetcrew.models.base import DAY_S, Frozen
+from streetcrew.models.base import DAY_S, Frozen, Input
+from streetcrew.models.bounds import within
 
 RoadClass = Literal[
     "motorway", "trunk", "primary", "secondary", "tertiary", "residential", "service", "alley"
@@ -26,7 +28,7 @@ Oneway = Literal["no", "forward", "backward"]  # relative to the digitised direc
 
 
 
-class TimeWindow(Frozen):
+class TimeWindow(Input):
     """Sweeping must happen within ``[start, end]``, seconds after midnight.
 
     ``end`` may exceed 86 400 for a window that runs past midnight
@@ -77,23 +79,26 @@ CLASS_DEFAULTS: dict[str, ClassDefaults] = {
 }
 
 
-class Street(Frozen):
-    """One street segment; ``id`` is the file's id, kept for output and errors."""
+class Street(Input):
+    """One street segment; ``id`` is the file's id, kept for output and errors.
+
+    Plausible ranges of the numbers: :data:`models.bounds.BOUNDS`.
+    """
 
     id: str = Field(min_length=1)
     name: str = ""
     road_class: RoadClass
     coords: tuple[tuple[float, float], ...]  # (lon, lat), at least two points
     oneway: Oneway = "no"
-    lanes: int = Field(ge=1)
-    width_m: float | None = Field(default=None, gt=0)
+    lanes: Annotated[int, within("lanes")]
+    width_m: Annotated[float, within("width_m")] | None = None
     sides: Sides
-    passes_per_side: int = Field(ge=1)
-    sweeps_per_day: int = Field(ge=0)
-    min_hours_between: float = Field(default=0.0, ge=0)
+    passes_per_side: Annotated[int, within("passes_per_side")]
+    sweeps_per_day: Annotated[int, within("sweeps_per_day")]
+    min_hours_between: Annotated[float, within("min_hours_between")] = 0.0
     windows: tuple[TimeWindow, ...] = ()
     allowed_types: tuple[str, ...] | None = None  # None: every type that fits the class
-    priority: int = Field(ge=0)
+    priority: Annotated[int, within("priority")]
 
     @field_validator("coords")
     @classmethod
@@ -118,6 +123,39 @@ def haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:
         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     )
     return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(h)))
+
+
+# A street file is one city or district. The largest cities span about 100 km (Beijing inside
+# its 6th ring road, Greater London, Chongqing's urban core), so a street more than FAR_KM from
+# the median of all the file's points is a typo or has its longitude and latitude swapped.
+FAR_KM = 200.0
+
+
+def median_point(streets: Sequence[Street]) -> tuple[float, float]:
+    """(lon, lat): the median of every point's longitude and of every point's latitude."""
+    lons = sorted(p[0] for s in streets for p in s.coords)
+    lats = sorted(p[1] for s in streets for p in s.coords)
+    mid = len(lons) // 2
+    if len(lons) % 2:
+        return lons[mid], lats[mid]
+    return (lons[mid - 1] + lons[mid]) / 2, (lats[mid - 1] + lats[mid]) / 2
+
+
+def far_street(streets: Sequence[Street], limit_km: float = FAR_KM
+               ) -> tuple[int, float, bool] | None:
+    """The first street with a point more than ``limit_km`` from :func:`median_point`:
+    (its index, that point's km from the median, whether the point with longitude and
+    latitude swapped would lie within the limit); None when every street is near."""
+    if not streets:
+        return None
+    centre = median_point(streets)
+    for k, street in enumerate(streets):
+        far = max(street.coords, key=lambda p: haversine_m(p, centre))
+        km = haversine_m(far, centre) / 1000
+        if km > limit_km:
+            swapped = abs(far[0]) <= 90 and haversine_m((far[1], far[0]), centre) / 1000 <= limit_km
+            return k, km, swapped
+    return None
 
 
 def street_with_defaults(raw: dict[str, object]) -> Street:

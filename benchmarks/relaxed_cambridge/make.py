@@ -4,8 +4,10 @@ taken away (as ../shared/plan-quality does for the demo), for the plan-quality b
 Cambridge, MA street centerlines (City of Cambridge GIS, PDDL 1.0) inside a box around
 Central Square; every segment swept once per side its class sweeps, no windows, no repeat
 gaps, no type restrictions; the relaxed fleet of plan-quality (one yard with its dump, one
-type for every class, 6 m3 hopper, 12 vehicles, 47-hour shifts, cost = metres) with the yard
-at the middle of the box. Run from the repository root:
+type for every class, 6 m3 hopper, 12 vehicles, 24-hour shifts, cost = metres) with the yard
+at the middle of the box. plan-quality's 47-hour shifts and million-litre tank are cut to the
+plausible input ranges (a shift of at most a day, 50,000 l: models/bounds.py); neither binds
+(the area is about 10 hours of sweeping, and no water is used). Run from the repository root:
 
     python benchmarks/relaxed_cambridge/make.py ../shared/real/cambridge_street_centerlines.geojson
 """
@@ -37,6 +39,8 @@ def main(source: str) -> None:
     fleet = (Path(__file__).resolve().parents[2].parent / "shared" / "plan-quality"
              / "fleet.yaml").read_text(encoding="utf-8")
     fleet = fleet.replace("[118.78, 32.052]", f"[{lon:.4f}, {lat:.4f}]")
+    fleet = fleet.replace('shift_end: "47:00"', 'shift_end: "24:00"')
+    fleet = fleet.replace("water_l: 1000000", "water_l: 50000")
     fleet = fleet.replace("# relaxed single-depot single-type fleet (plan-quality experiment)",
                           "# the relaxed fleet of ../shared/plan-quality, yard in the box's middle")
     (HERE / "fleet.yaml").write_text(fleet, encoding="utf-8")

@@ -111,7 +111,7 @@ def validate_row(
         msg = str(err["msg"]).removeprefix("Value error, ")
         if err["type"] == "missing":
             msg = "missing"
-        elif isinstance(err.get("input"), str):
+        elif isinstance(err.get("input"), str) and "got " not in msg:  # bounds say what
             msg += f", got {err['input']!r}"
         if loc and loc[0] == "at":
             field: str | None = loc[-1] if len(loc) > 1 else "lon"

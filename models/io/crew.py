@@ -3,7 +3,7 @@
 Crew (:func:`read_crew`)
 ------------------------
 A UTF-8 CSV with a header row (columns in any order; unknown columns ignored; blank lines
-skipped). Every error is an :class:`~models.errors.InputError` naming the file, the record
+skipped) and at least one data row. Every error is an :class:`~models.errors.InputError` naming the file, the record
 (``row 4 (id 'D04')``) and the column.
 
 ============== ================================================================ ============
@@ -22,7 +22,8 @@ available_from ``HH:MM``, daily                                                 
 available_to   ``HH:MM``, after ``available_from``; past midnight the hours go  ``24:00``
                on (``30:00`` is 06:00 the next morning)
 contract_hours hours per week in the contract (fairness compares hours with it) ``40``
-prefer_vehicle a vehicle id the person prefers                                  none
+               (more than 0, at most 84)
+prefer_vehicle a vehicle id the person prefers; checked against the fleet's     none
 prefer_route   a route label (the vehicle id; ``L1-shift2`` for its second shift)  none
 not_with       ``"D07;H02"``: ids of people this one must not share a vehicle   none
                with (either way round); they must be in the file
@@ -33,7 +34,8 @@ Rules (:func:`read_rules`)
 A YAML (or JSON) mapping of :class:`models.crew.CrewRules` fields; every field is optional and
 has the default shown there (10 h a day, 48 h a week, 11 h rest, 6 days in a row, nights
 22:00-06:00 counting from 2 h, 60 s for the solver, 1 % gap). ``night_from``/``night_to``
-take ``HH:MM``. An unknown field is an error naming it.
+take ``HH:MM``. An unknown field is an error naming it, and so is a value outside its plausible
+range (:data:`models.bounds.BOUNDS`).
 """
 
 from __future__ import annotations
@@ -52,11 +54,14 @@ CREW_REQUIRED = ("id", "depot")
 
 
 def read_crew(path: str | Path, vehicle_types: Iterable[str] | None = None,
-              depots: Iterable[str] | None = None) -> list[CrewMember]:
-    """Read a crew CSV; licences and depots are checked against the fleet when given."""
+              depots: Iterable[str] | None = None,
+              vehicles: Iterable[str] | None = None) -> list[CrewMember]:
+    """Read a crew CSV; licences, depots and preferred vehicles are checked against the fleet
+    when given."""
     file, rows = open_csv(path, CREW_REQUIRED)
     known_types = None if vehicle_types is None else set(vehicle_types)
     known_depots = None if depots is None else set(depots)
+    known_vehicles = None if vehicles is None else list(dict.fromkeys(vehicles))
     out: list[CrewMember] = []
     where: list[str] = []
     first: dict[str, str] = {}
@@ -91,6 +96,10 @@ def read_crew(path: str | Path, vehicle_types: Iterable[str] | None = None,
         if known_depots is not None and member.depot not in known_depots:
             raise InputError(file, record, "depot", f"unknown depot {member.depot!r}; the "
                                                     f"fleet has {', '.join(sorted(known_depots))}")
+        wants = member.prefer_vehicle
+        if known_vehicles is not None and wants is not None and wants not in known_vehicles:
+            raise InputError(file, record, "prefer_vehicle", f"unknown vehicle {wants!r}; the "
+                                                             f"fleet has {', '.join(known_vehicles)}")
         out.append(member)
         where.append(record)
     ids = {m.id: where[i] for i, m in enumerate(out)}

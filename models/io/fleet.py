@@ -47,6 +47,9 @@ def read_fleet(path: str | Path) -> Fleet:
         raw = data.get(section, [] if section == "facilities" else None)
         if not isinstance(raw, list):
             raise InputError(file, None, section, "expected a list")
+        if not raw and section != "facilities":
+            raise InputError(file, None, section, f"no {section.replace('_', ' ')} in the "
+                             "file: a fleet needs at least one")
         items = []
         names[section] = []
         for i, rec in enumerate(raw):

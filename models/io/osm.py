@@ -38,9 +38,12 @@ Attributes: ``name`` is kept as written (in the local language and script, e.g. 
 ``highway=motorway``/``motorway_link`` are ``forward`` (OSM's implied one-way) and other ways
 are two-way (unrecognised values such as ``reversible`` or ``yes; no`` are counted in
 :attr:`OsmImport.oneway_unrecognised`). ``lanes``: the first integer in the tag (``2;3`` is 2);
-``width``: metres (``7``, ``7.5 m``, ``3,5``), other units ignored. Everything else comes from
+``width``: metres (``7``, ``7.5 m``, ``3,5``), other units ignored; a value outside its
+plausible range (:data:`models.bounds.BOUNDS`: 1-16 lanes, up to 150 m) is ignored too. Everything else comes from
 the class defaults (:data:`models.streets.CLASS_DEFAULTS`). Unusable tag values never stop an
-import; a malformed file (XML, node ids or coordinates) does.
+import; a malformed file (XML, node ids or coordinates) does, and so does a file that gives no
+segment at all (no highway, none drivable, or every drivable way's nodes missing): importing
+it would write an empty street file.
 
 Data from OpenStreetMap is © OpenStreetMap contributors under the ODbL 1.0; files written from
 it must carry :data:`ATTRIBUTION`.
@@ -61,6 +64,7 @@ from xml.parsers import expat
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from streetcrew.models.base import InputError
+from streetcrew.models.bounds import BOUNDS
 from streetcrew.models.streets import Street, street_with_defaults
 
 ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
@@ -304,7 +308,7 @@ def oneway(tags: dict[str, str]) -> tuple[str, bool]:
 
 def _lanes(tags: dict[str, str]) -> int | None:
     m = _INT.search(tags.get("lanes", ""))
-    return int(m.group()) if m and int(m.group()) >= 1 else None
+    return int(m.group()) if m and _plausible("lanes", int(m.group())) else None
 
 
 def _width(tags: dict[str, str]) -> float | None:
@@ -312,7 +316,16 @@ def _width(tags: dict[str, str]) -> float | None:
     if not m:
         return None
     width = float(m.group(1).replace(",", "."))
-    return width if width > 0 else None
+    return width if _plausible("width_m", width) else None
+
+
+def _plausible(name: str, value: float) -> bool:
+    """Within :data:`models.bounds.BOUNDS` (an implausible tag is ignored, like an unusable one)."""
+    try:
+        BOUNDS[name].check(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _pieces(
@@ -380,6 +393,8 @@ def _build(parsed: _Parsed, file: str) -> OsmImport:
                 raise InputError(
                     file, f"line {way.line} (way {way.id})", str(e["loc"][0]), e["msg"]
                 ) from None
+    if not streets:
+        raise InputError(file, None, None, _nothing_drivable(parsed, len(drivable), len(missing)))
     return OsmImport(
         file=file,
         streets=tuple(streets),
@@ -391,3 +406,15 @@ def _build(parsed: _Parsed, file: str) -> OsmImport:
         missing_nodes=len(missing),
         oneway_unrecognised=unrecognised,
     )
+
+
+def _nothing_drivable(parsed: _Parsed, drivable: int, missing: int) -> str:
+    """Why an OSM file gave no street segment: an import would write an empty file."""
+    if not parsed.ways:
+        return (f"no highways in the file: none of its {parsed.ways_read} ways has a highway tag "
+                "(an extract of the wrong area, or of buildings only?)")
+    if not drivable:
+        return (f"no drivable highways in the file: its {len(parsed.ways)} highway ways are "
+                "footways, paths, cycleways or closed to motor vehicles")
+    return (f"no street segments in the file: its {drivable} drivable ways reference {missing} "
+            "nodes the file lacks (clipped at the extract's edge?)")

@@ -23,7 +23,8 @@ free_to     ``HH:MM``, after ``free_from``; past midnight    local   -- (require
             the hours go on: ``26:00`` is 02:00              time
 mode        ``walk`` or ``bike`` (speeds in                          ``walk``
             :data:`models.patrol.SPEED_KMH`)
-max_minutes number > 0: longest patrol the volunteer takes   min     -- (required)
+max_minutes number > 0, at most 720: longest patrol the      min     -- (required)
+            volunteer takes
 kinds       ``"a;b"``: the kinds of service                          every kind
             (:data:`models.patrol.SERVICE_KINDS`) the
             volunteer takes part in; empty = every kind
@@ -31,7 +32,8 @@ buddy       id of another volunteer in the file who walks            none
             with this one
 =========== ================================================ ======= =======================
 
-Columns ``name``, ``mode``, ``kinds`` and ``buddy`` may be left out of the header. Cells are
+Columns ``name``, ``mode``, ``kinds`` and ``buddy`` may be left out of the header. A file
+without data rows is an error (there is no one to plan for). Cells are
 trimmed; ``mode`` and ``kinds`` are read in lower case, and a kind named twice counts once.
 
 Buddies come in pairs. Naming the partner on one of the two rows is enough: the reader
@@ -76,13 +78,14 @@ chief     the road chief's name (路长), for people: not used        --
 ========= ======================================================= ============
 
 The reader cannot see the street file; :func:`check_must_cover` refuses ids that are not in
-it (the caller has both files).
+it (the caller has both files). :func:`read_history` (``street_id,date`` of earlier walks)
+refuses them itself when given the street file's ids.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +141,8 @@ def read_volunteers(path: str | Path) -> list[Volunteer]:
         checks = {"free_to": "free_to", "kind": "kinds"}  # the model's own checks -> column
         out.append(validate_row(file, record, Volunteer, raw, checks))
         where.append(record)
+    if not out:
+        raise InputError(file, None, None, "no volunteers in the file: a header and no rows")
     return _pair_buddies(file, out, where)
 
 
@@ -220,11 +225,13 @@ def read_must_cover(path: str | Path) -> list[str]:
     return out
 
 
-def read_history(path: str | Path, on: dt.date) -> dict[str, float]:
+def read_history(path: str | Path, on: dt.date,
+                 street_ids: Collection[str] | None = None) -> dict[str, float]:
     """Read a patrol history CSV (``street_id,date``): days since each street was last walked.
 
     ``date`` is an ISO date or date-time before the plan date ``on``; a street listed
-    several times keeps its latest walk.
+    several times keeps its latest walk. With ``street_ids`` (the street file's), an id
+    that is not among them is an error naming its row.
     """
     file, rows = open_csv(path, ("street_id", "date"))
     out: dict[str, float] = {}
@@ -233,6 +240,8 @@ def read_history(path: str | Path, on: dt.date) -> dict[str, float]:
         record = record_name("row", n, ident)
         if not ident:
             raise InputError(file, record, "street_id", "missing")
+        if street_ids is not None and ident not in street_ids:
+            raise InputError(file, record, "street_id", _no_segment(ident, street_ids))
         try:
             when = parse_case_time(row["date"])
         except ValueError as exc:
@@ -254,10 +263,14 @@ def check_must_cover(ids: Sequence[str], streets: Sequence[Street], file: str | 
     known = {s.id for s in streets}
     for n, ident in enumerate(ids, start=1):
         if ident not in known:
-            parts = sorted(s for s in known if s.startswith(f"{ident}#"))
-            hint = f"; the street file splits it into {', '.join(parts)}" if parts else ""
             raise InputError(file, record_name("row", n, ident), "street_id",
-                             f"no street segment has id {ident!r}{hint}")
+                             _no_segment(ident, known))
+
+
+def _no_segment(ident: str, known: Collection[str]) -> str:
+    parts = sorted(s for s in known if s.startswith(f"{ident}#"))
+    hint = f"; the street file splits it into {', '.join(parts)}" if parts else ""
+    return f"no street segment has id {ident!r}{hint}"
 
 
 # ---------------------------------------------------------------------------- shared

@@ -45,7 +45,11 @@ skipped and counted in :attr:`StreetsRead.no_geometry`. Every other problem is a
 geometry type other than (Multi)LineString, a line with fewer than two points, a point that is
 not two numbers, or a point outside lon -180..180 / lat -90..90 (projected coordinates). A
 top-level ``crs`` other than WGS-84 is refused. Duplicate ids (after the ``#k`` suffixes) and
-unknown road classes are errors.
+unknown road classes are errors, and so are numbers outside their plausible ranges
+(:data:`models.bounds.BOUNDS`). In every dialect, a file that yields no street is an error
+(``no streets in the file``), and so is a street with a point more than
+:data:`models.streets.FAR_KM` from the median of all the file's points (a typo, or longitude
+and latitude swapped: the message says which is likely).
 
 Cambridge street centerlines (``cambridge``)
 ---------------------------------------------
@@ -113,9 +117,12 @@ from streetcrew.models.base import DAY_S, InputError, parse_clock
 from streetcrew.models.io.common import csv_rows, read_text, record_name
 from streetcrew.models.streets import (
     CLASS_DEFAULTS,
+    FAR_KM,
     ROAD_CLASSES,
     Street,
     TimeWindow,
+    far_street,
+    median_point,
     street_with_defaults,
 )
 
@@ -304,9 +311,11 @@ def _check_point(pt: tuple[float, float], k: int) -> None:
     if not (math.isfinite(lon) and math.isfinite(lat)):
         raise ValueError(f"point {k} ({lon}, {lat}) is not finite")
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        guess = ("longitude and latitude swapped?" if abs(lat) <= 180 and abs(lon) <= 90
+                 else "projected coordinates?")
         raise ValueError(
             f"point {k} ({lon}, {lat}) is outside lon -180..180 / lat -90..90: "
-            "expected WGS-84 lon/lat (projected coordinates?)"
+            f"expected WGS-84 lon/lat ({guess})"
         )
 
 
@@ -331,6 +340,27 @@ def _split_parts(
         if multi:
             one["id"] = f"{raw['id']}#{k}"
         yield one
+
+
+def _whole(file: str, streets: list[Street], ids: _Ids, records: int, no_geometry: int,
+           field: str | None, no_records: str) -> None:
+    """Refuse a file without streets, and one whose street lies far from the others (see
+    :data:`models.streets.FAR_KM`): longitude and latitude swapped, or a typo."""
+    if not streets:
+        if records:
+            raise InputError(file, None, "geometry", f"no streets in the file: none of its "
+                             f"{records} records has a geometry ({no_geometry} null or empty)")
+        raise InputError(file, None, field, f"no streets in the file: {no_records}")
+    found = far_street(streets)
+    if found is not None:
+        k, km, swapped = found
+        street = streets[k]
+        lon, lat = median_point(streets)
+        raise InputError(
+            file, ids.seen[street.id], "geometry",
+            f"street {street.id!r} lies {km:,.0f} km from the other streets (the median of "
+            f"their points is {lon:.4f}, {lat:.4f}; a city spans less than {FAR_KM:g} km): "
+            + ("longitude and latitude swapped?" if swapped else "a typo in its coordinates?"))
 
 
 class _Ids:
@@ -448,6 +478,8 @@ def _read_geojson(text: str, file: str) -> StreetsRead:
         for one in _split_parts(raw, parts, multi):
             ids.add(one["id"], record, id_field)
             streets.append(_make(file, record, one, names))
+    _whole(file, streets, ids, len(features), no_geometry, "features",
+           "the FeatureCollection has no features")
     return StreetsRead(
         file=file, dialect=dialect, records=len(features), streets=tuple(streets),
         no_geometry=no_geometry, direction_missing=direction_missing,
@@ -592,6 +624,7 @@ def _read_csv(text: str, file: str, date: dt.date | None) -> StreetsRead:
         for one in _split_parts(raw, parts, multi):
             ids.add(one["id"], record, "id")
             streets.append(_make(file, record, one, {"coords": "geometry"}))
+    _whole(file, streets, ids, records, no_geometry, None, "the file has a header and no rows")
     return StreetsRead(
         file=file, dialect="streetcrew", records=records, streets=tuple(streets),
         no_geometry=no_geometry,
@@ -683,6 +716,7 @@ def _read_sf(
         for one in _split_parts(raw, parts, multi):
             ids.add(one["id"], record, "cnn")
             streets.append(_make(file, record, one, {"coords": "geometry"}))
+    _whole(file, streets, ids, records, no_geometry, None, "the file has a header and no rows")
     return StreetsRead(
         file=file, dialect="sf-sweeping", records=records, streets=tuple(streets),
         no_geometry=no_geometry, date=date,

@@ -80,6 +80,7 @@ def run(schedule_paths: Sequence[Path], crew_path: Path, rules_path: Path | None
     helper_types = set(rules.helper_types)
     types: list[str] | None = None
     depots: list[str] | None = None
+    vehicles: list[str] | None = None
     fleet_ref = plans[0].inputs.get("fleet")
     if fleet_path is None and fleet_ref is not None and Path(fleet_ref.path).is_file():
         fleet_path = Path(fleet_ref.path)
@@ -87,11 +88,12 @@ def run(schedule_paths: Sequence[Path], crew_path: Path, rules_path: Path | None
         fleet = read_fleet(fleet_path)
         types = [t.id for t in fleet.vehicle_types]
         depots = [d.id for d in fleet.depots]
+        vehicles = [v.id for v in fleet.vehicles]
         helper_types |= {t.id for t in fleet.vehicle_types if t.needs_helper}
     else:
         notes.append("no fleet file (the schedule names none; --fleet): licences and depots "
                      "are not checked against it, helpers only per --rules")
-    members = read_crew(crew_path, types, depots)
+    members = read_crew(crew_path, types, depots, vehicles)
     try:
         solver = pick_solver(mip)
     except ValueError as exc:

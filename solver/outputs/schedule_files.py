@@ -135,10 +135,13 @@ def remove_earlier_outputs(out: Path) -> list[Path]:
 
 def writable(out: Path) -> None:
     """Refuse an output folder that cannot be written, before any planning time is spent."""
+    created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=out, prefix=".streetcrew-probe-"):
             pass
+        if created:  # made again when there is something to write
+            out.rmdir()
     except OSError as exc:
         raise InputError(None, "--out", "out", f"cannot write to {out}: "
                          f"{exc.strerror or exc}") from None
@@ -151,6 +154,7 @@ def staged(out: Path) -> Iterator[Path]:
     last), so a reader finds the earlier plan or the whole new one, never half a file. If
     the block fails, ``out`` is left as it was."""
     writable(out)
+    out.mkdir(parents=True, exist_ok=True)
     for left in out.glob(".streetcrew-writing-*"):  # a write killed by a second Ctrl-C
         shutil.rmtree(left, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=".streetcrew-writing-", dir=out))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from streetcrew.models.base import hhmm
+from streetcrew.models.io.common import input_file
 from streetcrew.models.io.patrol import (
     check_must_cover,
     read_cases,
@@ -76,7 +77,8 @@ class PatrolRun:
 
 def load(streets: Path, volunteers: Path, day: dt.date, cases: Path | None = None,
          must_cover: Path | None = None, history: Path | None = None) -> PatrolInputs:
-    """Read every input; a must-cover id that is no street is an error naming its row."""
+    """Read every input; a must-cover or history id that is no street is an error naming
+    its row."""
     street_list = read_street_source(streets, day)
     must = read_must_cover(must_cover) if must_cover else []
     if must_cover:
@@ -86,7 +88,7 @@ def load(streets: Path, volunteers: Path, day: dt.date, cases: Path | None = Non
     return PatrolInputs(
         streets=street_list, volunteers=read_volunteers(volunteers),
         cases=read_cases(cases, day) if cases else [], must_cover=must,
-        history=read_history(history, day) if history else None,
+        history=read_history(history, day, {s.id for s in street_list}) if history else None,
         refs={name: InputRef.of(p) for name, p in files.items() if p is not None})
 
 
@@ -95,12 +97,28 @@ def plan(inputs: PatrolInputs, params: PatrolParams | None = None,
     """Plan the walks and check them: the schedule carries the checker's verdict."""
     schedule, _ = plan_patrol(inputs.streets, inputs.volunteers, inputs.cases,
                               inputs.must_cover, params, day, inputs.refs, inputs.history)
-    return recheck(schedule, inputs.streets, inputs.volunteers, inputs.must_cover)
+    return recheck(schedule, inputs.streets, inputs.volunteers, inputs.must_cover, inputs.cases)
 
 
 def recheck(schedule: Schedule, streets: Sequence[Street], volunteers: Sequence[Volunteer],
-            must_cover: Sequence[str]) -> Schedule:
-    return schedule.with_check(check_patrol(streets, volunteers, must_cover, schedule))
+            must_cover: Sequence[str], cases: Sequence[Case] | None = None) -> Schedule:
+    """The schedule with the checker's verdict. Without ``cases``, those of the cases file the
+    schedule names are read (refused when it changed since), so the priorities are checked."""
+    if cases is None:
+        cases = recorded_cases(schedule)
+    return schedule.with_check(check_patrol(streets, volunteers, must_cover, schedule,
+                                            cases=cases))
+
+
+def recorded_cases(schedule: Schedule) -> list[Case] | None:
+    """The cases of the file the schedule names, [] when it names none; None when it has no
+    date to age them by."""
+    ref = schedule.inputs.get("cases")
+    if ref is None:
+        return []
+    if schedule.date is None:
+        return None
+    return read_cases(input_file(Path(ref.path), ref, "cases"), schedule.date)
 
 
 def cases_by_walk(schedule: Schedule, streets: Sequence[Street], cases: Sequence[Case]
@@ -170,7 +188,8 @@ def run(inputs: PatrolInputs, params: PatrolParams | None = None, day: dt.date |
         schedule = schedule.model_copy(update={"interrupted": True})
     planned = time.perf_counter()
     log.info("checking the walks (independent checker)")
-    schedule = recheck(schedule, inputs.streets, inputs.volunteers, inputs.must_cover)
+    schedule = recheck(schedule, inputs.streets, inputs.volunteers, inputs.must_cover,
+                       inputs.cases)
     checked = time.perf_counter()
     result = PatrolRun(schedule, inputs, {"plan": round(planned - started, 2),
                                           "check": round(checked - planned, 2)})

@@ -465,7 +465,7 @@ def rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 # Unassigned work a bigger fleet could take (the rest, such as a one-way dead end, it cannot).
-FLEET_REASONS = ("no vehicle could fit", "could not be swept", "its district could not",
+FLEET_REASONS = ("left out by the search", "could not be swept", "its district could not",
                  "did not fit", "was missed once", "break could not be taken", "is closed when")
 
 

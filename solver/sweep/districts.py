@@ -40,6 +40,7 @@ from streetcrew.models.fleet import Facility, Fleet, Point, Vehicle
 from streetcrew.models.network import StreetNetwork
 from streetcrew.models.schedule import Route, Schedule, Unassigned
 from streetcrew.models.streets import ROAD_CLASSES, Street
+from streetcrew.solver.graph.network import main_component
 from streetcrew.solver.graph.paths import link_matrix
 from streetcrew.solver.sweep.params import PlanParams, district_size
 from streetcrew.solver.sweep.tasks import SweepTask
@@ -245,6 +246,7 @@ def plan_districts(
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for i, res in zip(order, pool.map(plan_one, [jobs[i] for i in order])):
                 results[i] = res
+    inside = main_component(network)  # the city's part drivable to and from its depots
     full = np.array(network.nodes)
     lat0 = math.radians(float(full[:, 1].mean()))
     scale = np.array([111_320 * math.cos(lat0), 110_574])
@@ -267,8 +269,25 @@ def plan_districts(
                     "to_node": None if st.to_node is None else int(to_full[st.to_node]),
                     "path": tuple(int(to_full[n]) for n in st.path),
                 }) for st in r.steps)}))
-        unassigned += [u for u in res.unassigned if u.street in by_id]
+        unassigned += [_in_city(u, inside, network, by_id) for u in res.unassigned
+                       if u.street in by_id]
     return routes, unassigned, len(districts)
+
+
+CUT_OFF = ("cut off from its district's depot by the district border (the whole city's streets "
+           "do connect it): planned in one model, or with larger districts, it can be swept")
+
+
+def _in_city(u: Unassigned, inside: np.ndarray, network: StreetNetwork,
+             by_id: dict[str, int]) -> Unassigned:
+    """A district's "cannot be driven to and back" is judged on the district's streets only:
+    where the whole city connects the street, say what it is."""
+    if not u.reason.startswith("cannot be driven to and back"):
+        return u
+    link = network.links[by_id[u.street]]
+    if inside[link.u] and inside[link.v]:
+        return u.model_copy(update={"reason": CUT_OFF})
+    return u
 
 
 def _sub_nodes(sub_streets: Sequence[Street]) -> np.ndarray:

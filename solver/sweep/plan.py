@@ -254,8 +254,9 @@ def _snap_inside(
 
 
 
-UNPLANNED = ("no vehicle could fit it within shifts, windows and capacities (fleet too small "
-             "or time limit too short)")
+# what the search chose, not a proof that the fleet is too small (other routes may have slack)
+UNPLANNED = ("left out by the search: it found no room for it in any route within shifts, "
+             "windows and capacities in the time it had")
 
 
 def _drive_routes(

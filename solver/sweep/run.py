@@ -124,10 +124,10 @@ def run(streets_path: Path, fleet_path: Path, day: dt.date | None = None,
     default now): the search gets what reading leaves, less :func:`reserve` for the rest."""
     started = time.perf_counter() if started is None else started
     params = params or PlanParams()
-    if out is not None:
-        writable(out)  # before any planning time is spent
     log.info("reading the streets and the fleet")
     streets, fleet = load(streets_path, fleet_path, day)
+    if out is not None:
+        writable(out)  # after the inputs are known good, before any planning time is spent
     refs = {"streets": InputRef.of(streets_path), "fleet": InputRef.of(fleet_path)}
     read = time.perf_counter()
     left = params.time_limit - (read - started) - reserve(len(streets), out is not None)
@@ -166,7 +166,8 @@ def summary_rows(run: PlanRun) -> list[tuple[str, str]]:
         ("vehicles used", f"{s.routes_used} of {len(run.fleet.vehicles)}"),
         ("km swept", f"{s.served_km:.1f}"),
         ("deadhead km", f"{s.deadhead_km:.1f} ({s.deadhead_pct:.1f} %)"),
-        ("sweeping rate", f"{s.coverage_pct:.1f} % of the length to sweep"),
+        ("sweeping rate", f"{s.coverage_pct:.1f} % of the length to sweep"
+                          if schedule.status != "no-work" else "- (nothing to sweep)"),
         ("unassigned", str(s.unassigned)),
         ("overtime", f"{s.overtime_s / 60:.0f} min"
                      + (f" ({over} routes past their shift end)" if s.overtime_s else "")),

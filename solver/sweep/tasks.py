@@ -143,9 +143,14 @@ def build_tasks(
 
 def fleet_notes(streets: Sequence[Street], fleet: Fleet) -> list[str]:
     """What in the fleet no plan can use: a type that fits none of the streets to sweep, a
-    facility kind open in no vehicle's shift. The plan goes on without them."""
+    facility kind open in no vehicle's shift; or streets with nothing to sweep at all (not an
+    error: a dated schedule has days without sweeping). The plan goes on without them."""
     notes = []
     to_sweep = [s for s in streets if _sides(s) and s.sweeps_per_day > 0]
+    if streets and not to_sweep:
+        notes.append(f"nothing to sweep: none of the {len(streets)} streets has a curb to sweep "
+                     "on this day (sides none or sweeps_per_day 0); every vehicle stays in the "
+                     "yard")
     fits = {t for s in to_sweep for t in fitting_types(s, fleet)}
     for vt in fleet.vehicle_types:
         idle = [v.id for v in fleet.vehicles if v.type == vt.id]

@@ -279,8 +279,9 @@ def _nearest(model: SweepModel, kind: str, here: int, then: int) -> Facility | N
     return best
 
 
-LATE = ("did not fit its vehicle's shift once dump and refill trips and breaks were driven "
-        "(fleet too small or time limit too short)")
+# A choice of the search, not a shortage: other vehicles may have hours of slack.
+LATE = ("left out by the search: it did not fit the shift of the route it was planned in once "
+        "dump and refill trips and breaks were driven, and no other route took it")
 
 
 def time_route(

@@ -187,3 +187,29 @@ def test_import_osm_command_refuses_doctype(tmp_path: Path) -> None:
                                    str(out)])
     assert res.exit_code == 2
     assert "line 2" in res.output and not out.exists()
+
+
+@pytest.mark.parametrize(("ways", "says"), [
+    ('<way id="5"><nd ref="1"/><nd ref="2"/><tag k="building" v="yes"/></way>',
+     "no highways in the file: none of its 1 ways has a highway tag (an extract of the wrong "
+     "area, or of buildings only?)"),
+    ('<way id="5"><nd ref="1"/><nd ref="2"/><tag k="highway" v="footway"/></way>',
+     "no drivable highways in the file: its 1 highway ways are footways, paths, cycleways "
+     "or closed to motor vehicles"),
+    ('<way id="5"><nd ref="1"/><nd ref="9"/><tag k="highway" v="residential"/></way>',
+     "no street segments in the file: its 1 drivable ways reference 1 nodes the file lacks "
+     "(clipped at the extract's edge?)"),
+], ids=["no-highway", "footways-only", "nodes-missing"])
+def test_import_osm_command_refuses_a_file_without_highways(
+    tmp_path: Path, ways: str, says: str
+) -> None:
+    # issue 15: once an empty GeoJSON was written and the exit code was 0
+    path = tmp_path / "map.osm"
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6">\n'
+                    '<node id="1" lat="50.0" lon="10.0"/>\n<node id="2" lat="50.001" lon="10.0"/>\n'
+                    f"{ways}\n</osm>\n", encoding="utf-8")
+    out = tmp_path / "streets.geojson"
+    res = CliRunner().invoke(app, ["import-osm", str(path), "--out", str(out)])
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.stderr and not out.exists()
+    assert res.stderr == f"error: {path}: {says}\n"

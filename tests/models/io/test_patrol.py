@@ -164,7 +164,7 @@ def _bad(tmp_path: Path, name: str, good: str, old: str, new: str) -> InputError
         ("118.78,32.05", "118.78,95", "row 3 (id 'V3')", "lat", "projected coordinates"),
         ("118.78,32.05", "118.78,north", "row 3 (id 'V3')", "lat", "valid number"),
         ("118.78,32.05", ",32.05", "row 3 (id 'V3')", "lon", "missing"),
-        ("bike,60", "bike,0", "row 3 (id 'V3')", "max_minutes", "greater than 0"),
+        ("bike,60", "bike,0", "row 3 (id 'V3')", "max_minutes", "more than 0"),
         ("\nV2,李强", "\n,李强", "row 2", "id", "missing"),
         ("free_to,", "until,", "header", "free_to", "required column is missing"),
         ("id,name,lon,lat", "id,name,x,lat", "header", "lon", "required column is missing"),
@@ -238,3 +238,51 @@ def test_unreadable_files(tmp_path: Path) -> None:
         read_volunteers(gbk)
     with pytest.raises(InputError, match="empty file"):
         read_cases(_write(tmp_path, "cases.csv", ""), ON)
+
+
+# ---------------------------------------------------------------------------- command line
+# (issue 15): refused with exit code 2, the file, record and field named, nothing written
+
+
+def _patrol_refuses(tmp_path: Path, *options: str) -> str:
+    """Run `streetcrew patrol` on the demo with ``options``; the one-line error it prints."""
+    from typer.testing import CliRunner
+
+    from streetcrew.cli import app
+
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["patrol", "--time-limit", "1", "--out", str(out), *options])
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.stderr
+    assert res.stderr.startswith("error: ") and res.stderr.count("\n") == 1, res.stderr
+    assert not out.exists() or not any(out.iterdir()), "files were written"
+    return res.stderr
+
+
+def test_patrol_without_volunteers_is_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, "volunteers.csv", VOLUNTEERS.splitlines()[0] + "\n")
+    msg = _patrol_refuses(tmp_path, "--volunteers", str(path))
+    assert msg == f"error: {path}: no volunteers in the file: a header and no rows\n"
+
+
+def test_history_naming_an_unknown_street_is_refused(tmp_path: Path) -> None:
+    streets = read_streets(instances.demo_streets())
+    path = _write(tmp_path, "history.csv",
+                  f"street_id,date\n{streets[0].id},2026-11-20\nw-nowhere,2026-11-21\n")
+    msg = _patrol_refuses(tmp_path, "--history", str(path))
+    assert msg == (f"error: {path}, row 2 (id 'w-nowhere'): field 'street_id': no street "
+                   "segment has id 'w-nowhere'\n")
+
+
+@pytest.mark.parametrize(("old", "new", "field", "words"), [
+    ("bike,60", "bike,6000", "max_minutes", "expected more than 0 and at most 720 min, got 6,000"),
+    ("bike,60", "bike,nan", "max_minutes", "finite"),
+    ("118.78,32.05", "inf,32.05", "lon", "finite"),
+])
+def test_patrol_with_an_implausible_volunteer_number_is_refused(
+    tmp_path: Path, old: str, new: str, field: str, words: str
+) -> None:
+    path = _write(tmp_path, "volunteers.csv", VOLUNTEERS.replace(old, new, 1))
+    msg = _patrol_refuses(tmp_path, "--volunteers", str(path))
+    assert msg.startswith(f"error: {path}, row 3 (id 'V3'): field {field!r}: "), msg
+    assert words in msg, msg

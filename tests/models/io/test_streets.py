@@ -272,12 +272,14 @@ def test_streets_command_bad_file_exits_2() -> None:
 @st.composite
 def street_sets(draw: st.DrawFn) -> list[Street]:
     """Streets with every field the schema has: names in any script, one-way, windows
-    (past midnight too), allowed types, class defaults overridden."""
+    (past midnight too), allowed types, class defaults overridden; in one city anywhere (the
+    reader refuses a street far from the others)."""
     out = []
+    lon0, lat0 = draw(st.floats(-178.0, 178.0)), draw(st.floats(-79.0, 79.0))
     for k in range(draw(st.integers(1, 6))):
         n = draw(st.integers(2, 4))
-        lon = draw(st.floats(-179.0, 179.0))
-        lat = draw(st.floats(-80.0, 80.0))
+        lon = lon0 + draw(st.floats(-0.5, 0.5))
+        lat = lat0 + draw(st.floats(-0.5, 0.5))
         coords = tuple((round(lon + 0.001 * i, 7), round(lat + 0.0007 * i, 7)) for i in range(n))
         windows = []
         for _ in range(draw(st.integers(0, 2))):
@@ -306,3 +308,21 @@ def test_any_streets_written_read_back_the_same(streets: list[Street]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = write_geojson(streets, Path(tmp) / "streets.geojson")
         assert read_streets(path) == streets
+
+
+def test_streets_command_refuses_a_street_with_longitude_and_latitude_swapped(
+    tmp_path: Path,
+) -> None:
+    # In Cambridge, MA both orders are in range: (42.37, -71.1) is a point in Antarctica.
+    lines = [[[-71.10 + 0.002 * i, 42.37], [-71.10 + 0.002 * i, 42.372]] for i in range(5)]
+    lines[3] = [[lat, lon] for lon, lat in lines[3]]
+    path = tmp_path / "streets.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"id": f"s{i}", "road_class": "residential"},
+         "geometry": {"type": "LineString", "coordinates": c}} for i, c in enumerate(lines)]}))
+    res = CliRunner().invoke(app, ["streets", str(path)])
+    assert res.exit_code == 2 and "Traceback" not in res.stderr, res.output
+    assert res.stderr == (
+        f"error: {path}, feature 4 (id 's3'): field 'geometry': street 's3' lies 15,248 km from "
+        "the other streets (the median of their points is -71.0960, 42.3700; a city spans less "
+        "than 200 km): longitude and latitude swapped?\n")

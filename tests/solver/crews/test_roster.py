@@ -346,3 +346,43 @@ def test_check_reads_the_rules_file_the_roster_names(tmp_path) -> None:
     rules.write_text("max_hours_day: 5\n")
     res = runner.invoke(app, ["check", str(out / "roster.json")])
     assert res.exit_code == 2 and "rules.yaml has changed since the file was made" in res.output
+
+
+# ------------------------------------------------------------ bad input (issue 15): exit 2,
+# the file, record and field named, nothing written
+
+CREW_HEAD = "id,role,licences,depot,contract_hours,prefer_vehicle\n"
+
+
+@pytest.mark.parametrize(("crew_rows", "rules_text", "says"), [
+    ("", None, "{crew}: no crew members in the file"),
+    ("D1,driver,large-sweeper,north-yard,40,L9\n", None,
+     "{crew}, row 1 (id 'D1'): field 'prefer_vehicle': unknown vehicle 'L9'; the fleet has "
+     "L1, L2, L3, L4, S1, S2"),
+    ("D1,driver,large-sweeper,north-yard,400,\n", None,
+     "{crew}, row 1 (id 'D1'): field 'contract_hours': expected more than 0 and at most 84 h a "
+     "week, got 400"),
+    ("D1,driver,large-sweeper,north-yard,40,\n", "max_hours_day: 30\n",
+     "{rules}, max_hours_day: field 'max_hours_day': expected more than 0 and at most 24 h, "
+     "got 30"),
+    ("D1,driver,large-sweeper,north-yard,40,\n", "min_rest_hours: .nan\n",
+     "{rules}, min_rest_hours: field 'min_rest_hours': "),
+], ids=["no-people", "unknown-vehicle", "contract-hours", "hours-a-day", "rest-nan"])
+def test_crews_command_refuses_implausible_or_empty_input(
+    tmp_path, crew_rows: str, rules_text: str | None, says: str
+) -> None:
+    schedule, _ = _schedule(tmp_path)
+    crew = tmp_path / "crew.csv"
+    crew.write_text(CREW_HEAD + crew_rows)
+    rules = tmp_path / "rules.yaml"
+    options = ["--rules", str(rules)] if rules_text is not None else []
+    if rules_text is not None:
+        rules.write_text(rules_text)
+    out = tmp_path / "crews"
+    res = CliRunner().invoke(app, ["crews", "--schedule", schedule, "--crew", str(crew),
+                                   "--fleet", str(demo_fleet()), "--out", str(out), *options])
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.stderr
+    assert res.stderr.startswith("error: " + says.format(crew=crew, rules=rules)), res.stderr
+    assert res.stderr.count("\n") == 1
+    assert not out.exists() or not any(out.iterdir()), "files were written"

@@ -176,9 +176,12 @@ def test_the_map_marks_the_fleet_and_unassigned_work_with_a_scale_and_no_offset(
         boxes = [t.get_window_extent(renderer) for t in labels]
         assert not [(a, b) for k, a in enumerate(boxes) for b in boxes[k + 1:]
                     if a.overlaps(b)]
-        red = [ln for ln in ax.lines if ln.get_color() == pictures.UNASSIGNED_COLOUR
-               and len(ln.get_xdata())]
-        assert len(red) == 1 and red[0].get_linestyle() != "-"
+        from matplotlib.colors import to_rgba
+
+        red = [c for c in ax.collections if len(c.get_segments())
+               and tuple(c.get_colors()[0]) == to_rgba(pictures.UNASSIGNED_COLOUR)]
+        assert len(red) == 1 and len(red[0].get_segments()) == 1  # the one unassigned street
+        assert red[0].get_linestyle()[0][1] is not None  # dotted, not solid
     finally:
         plt.close(fig)
     path = pictures.draw_map(schedule, streets, tmp_path / "map.png", fleet=grid_fleet())

@@ -332,3 +332,114 @@ def test_vehicle_type_that_fits_no_street_is_named(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert ("vehicle type small may sweep none of these streets (its road classes: alley): "
             "S1 stays in the yard") in res.stderr
+
+
+# ------------------------------------------------------------ 9. implausible or empty input
+# (issue 15): refused with exit code 2 and the file, record and field, nothing written
+
+
+def _says(res: Result, file: Path, field: str | None, words: str) -> None:
+    """A one-line error naming the file (and the field) of an input with no record at fault."""
+    msg = res.stderr
+    assert msg.startswith("error: ") and msg.count("\n") == 1, msg
+    assert str(file) in msg and words in msg, msg
+    if field is not None:
+        assert f"field {field!r}" in msg, msg
+
+
+@pytest.mark.parametrize(("section", "index", "field", "value", "words"), [
+    ("vehicle_types", 0, "cost_per_km", 1e308, "expected 0 to 10,000 per km, got 1e+308"),
+    ("vehicle_types", 0, "cost_per_hour", -1, "expected 0 to 10,000 per hour, got -1"),
+    ("vehicle_types", 0, "overtime_cost_per_hour", float("nan"), "finite"),
+    ("vehicle_types", 0, "sweep_kmh", 0, "more than 0 and at most 60 km/h, got 0"),
+    ("vehicle_types", 0, "travel_kmh", 300, "at most 130 km/h, got 300"),
+    ("vehicle_types", 1, "hopper_m3", 80, "at most 50 m³, got 80"),
+    ("vehicle_types", 1, "water_l", float("inf"), "finite"),
+    ("vehicle_types", 1, "water_l_per_km", 50_000, "0 to 20,000 l/km, got 50,000"),
+    ("vehicle_types", 0, "debris_m3_per_km", {"primary": 40.0}, "0 to 10 m³/km, got 40"),
+    ("facilities", 1, "service_min", 600, "0 to 480 min, got 600"),
+    ("vehicles", 0, "breaks", [{"earliest": "07:30", "latest": "08:30", "minutes": 300}],
+     "at most 240 min, got 300"),
+    ("vehicles", 1, "overtime_min", 2000, "0 to 1,440 min, got 2,000"),
+    ("vehicles", 1, "shift_end", "33:00", "27 h is longer than a day"),
+    ("depots", 0, "at", {"lon": float("nan"), "lat": Y0}, "finite"),
+], ids=lambda v: v if isinstance(v, str) and v.isidentifier() else None)
+def test_implausible_number_in_the_fleet_is_refused(
+    tmp_path: Path, section: str, index: int, field: str, value: Any, words: str
+) -> None:
+    fleet = _fleet()
+    fleet[section][index][field] = value
+    res, _, fleet_file = _refused(tmp_path, fleet=fleet)
+    assert words in res.stderr, res.stderr
+    record = f"{section}[{index}] (id {fleet[section][index]['id']!r})"
+    shown = {"debris_m3_per_km": "debris_m3_per_km.primary", "breaks": "breaks.0.minutes",
+             "at": "at.lon"}.get(field, field)
+    _names(res, fleet_file, record, shown)
+
+
+def test_depot_with_longitude_and_latitude_swapped_is_refused(tmp_path: Path) -> None:
+    fleet = _fleet()
+    fleet["depots"][0]["at"] = [Y0, X0]
+    res, _, fleet_file = _refused(tmp_path, fleet=fleet)
+    assert "latitude 118.77 is outside -90..90: longitude and latitude swapped?" in res.stderr
+    _names(res, fleet_file, "depots[0] (id 'D1')", "at.lat")
+
+
+@pytest.mark.parametrize("section", ["vehicles", "depots", "vehicle_types"])
+def test_fleet_without_vehicles_depots_or_types_is_refused(tmp_path: Path, section: str) -> None:
+    fleet = _fleet()
+    fleet[section] = []
+    res, _, fleet_file = _refused(tmp_path, fleet=fleet)
+    _says(res, fleet_file, section, f"no {section.replace('_', ' ')}")
+
+
+@pytest.mark.parametrize("kind", ["geojson", "csv", "no-geometry"])
+def test_street_file_without_streets_is_refused(tmp_path: Path, kind: str) -> None:
+    fleet_file = _files(tmp_path)[1]
+    if kind == "csv":
+        streets_file = tmp_path / "streets.csv"
+        streets_file.write_text("id,road_class,geometry\n")
+    else:
+        streets_file = tmp_path / "streets.geojson"
+        features = [] if kind == "geojson" else [_feature("a", [])]
+        streets_file.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    out = tmp_path / "plan"
+    res = _plan(streets_file, fleet_file, out)
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.stderr
+    assert not out.exists() or not any(out.iterdir()), "files were written"
+    _says(res, streets_file, {"csv": None, "geojson": "features"}.get(kind, "geometry"),
+          "no streets in the file")
+
+
+def test_street_file_with_nothing_to_sweep_is_an_empty_plan_that_says_so(tmp_path: Path) -> None:
+    # Not an error: a dated schedule (San Francisco's) has days when no curb is swept, and a
+    # file of motorways (sides none by default) is valid; but the dispatcher must be told.
+    features = _features()
+    for f in features:
+        f["properties"]["sides"] = "none"
+    streets_file, fleet_file = _files(tmp_path, features)
+    out = tmp_path / "plan"
+    res = _plan(streets_file, fleet_file, out)
+    assert res.exit_code == 0, res.output
+    assert ("note: nothing to sweep: none of the 12 streets has a curb to sweep on this day "
+            "(sides none or sweeps_per_day 0); every vehicle stays in the yard") in res.stderr
+    schedule = json.loads((out / "schedule.json").read_text())
+    assert schedule["status"] == "no-work" and schedule["routes"] == []
+
+
+@pytest.mark.parametrize(("coords", "words"), [
+    # lon/lat swapped in Nanjing: the latitude 118.78 is out of range
+    ([[32.040, 118.770], [32.044, 118.770]], "longitude and latitude swapped?"),
+    # a digit lost (18.77 for 118.77): both in range, 9,000 km west
+    ([[18.770, 32.040], [18.774, 32.040]],
+     "street 'w1' lies 9,005 km from the other streets (the median of their points is "
+     "118.7740, 32.0440; a city spans less than 200 km): a typo in its coordinates?"),
+], ids=["swapped", "typo"])
+def test_street_far_from_the_others_is_refused(
+    tmp_path: Path, coords: list[list[float]], words: str
+) -> None:
+    res, streets_file, _ = _refused(tmp_path, [*_features(),
+                                               _feature("w1", coords, road_class="residential")])
+    assert words in res.stderr, res.stderr
+    _names(res, streets_file, "feature 13 (id 'w1')", "geometry")

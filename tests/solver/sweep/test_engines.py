@@ -45,4 +45,4 @@ def test_pyvrp_finds_plans_no_longer_than_ortools_on_the_grid() -> None:
 
 def test_an_unknown_engine_is_an_input_error() -> None:
     res = CliRunner().invoke(app, ["plan", "--engine", "hgs", "-t", "1"])
-    assert res.exit_code == 2 and "--engine" in res.output
+    assert res.exit_code == 2 and "field 'engine'" in res.output and "pyvrp" in res.output
