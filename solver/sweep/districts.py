@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +41,7 @@ from streetcrew.models.fleet import Facility, Fleet, Point, Vehicle
 from streetcrew.models.network import StreetNetwork
 from streetcrew.models.schedule import Route, Schedule, Unassigned
 from streetcrew.models.streets import ROAD_CLASSES, Street
+from streetcrew.solver.graph import stop
 from streetcrew.solver.graph.network import main_component
 from streetcrew.solver.graph.paths import link_matrix
 from streetcrew.solver.sweep.params import PlanParams, district_size
@@ -224,6 +226,7 @@ def plan_districts(
     """
     if plan_one is None:
         raise ValueError("plan_districts needs the planner of one district (plan_one)")
+
     districts = make_districts(streets, network, tasks, fleet, snapped, district_size(params))
     covered = {k for d in districts for k in d.streets}
     unassigned = [Unassigned(task=t.id, street=streets[t.street].id, side=t.side,
@@ -239,13 +242,22 @@ def plan_districts(
             for d in districts]
     order = sorted(range(len(jobs)), key=lambda i: -len(districts[i].streets))
     results: dict[int, Schedule | str] = {}
+    # a district not started when the limit is near is not planned (its passes say so):
+    # the command ends on time rather than plan everything late
+    last_start = time.perf_counter() + seconds - min(per, seconds) * 0.5
     if workers == 1:
         for i in order:
-            results[i] = plan_one(jobs[i])
+            results[i] = plan_one(jobs[i]) if time.perf_counter() < last_start else LATE_TURN
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for i, res in zip(order, pool.map(plan_one, [jobs[i] for i in order])):
-                results[i] = res
+            futures = {i: pool.submit(plan_one, jobs[i]) for i in order}
+            while any(not f.done() for f in futures.values()):
+                wait(list(futures.values()), timeout=0.5, return_when=FIRST_COMPLETED)
+                if time.perf_counter() >= last_start or stop.requested():
+                    for f in futures.values():
+                        f.cancel()  # the ones not started yet
+            for i, f in futures.items():
+                results[i] = LATE_TURN if f.cancelled() else f.result()
     inside = main_component(network)  # the city's part drivable to and from its depots
     full = np.array(network.nodes)
     lat0 = math.radians(float(full[:, 1].mean()))
@@ -274,6 +286,8 @@ def plan_districts(
     return routes, unassigned, len(districts)
 
 
+LATE_TURN = "the time limit (-t) ended before this district's turn: a longer limit plans it"
+STOPPED = "planning was stopped (Ctrl-C or SIGTERM) before this district's turn"
 CUT_OFF = ("cut off from its district's depot by the district border (the whole city's streets "
            "do connect it): planned in one model, or with larger districts, it can be swept")
 

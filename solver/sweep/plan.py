@@ -28,7 +28,7 @@ from streetcrew.models.streets import Street
 from streetcrew.solver.graph import stop
 from streetcrew.solver.graph.network import main_component, snap
 from streetcrew.solver.sweep.bound import deadhead_lower_bound_m, facility_visits
-from streetcrew.solver.sweep.districts import plan_districts
+from streetcrew.solver.sweep.districts import STOPPED, plan_districts
 from streetcrew.solver.sweep.engine_ortools import SweepModel, SweepModelResult
 from streetcrew.solver.sweep.engine_pyvrp import solve_pyvrp
 from streetcrew.solver.sweep.params import PlanParams, district_size, engine_of
@@ -415,6 +415,8 @@ def plan_district(args: tuple[list[Street], Fleet, float, PlanParams]) -> Schedu
     Facilities near the district but off its own street set are left out of its plan.
     """
     sub, sub_fleet, seconds, params = args
+    if stop.requested():
+        return STOPPED
     try:
         return plan_sweeping(sub, sub_fleet, params.model_copy(update={
             "time_limit": max(1.0, seconds), "district_tasks": 10**9, "workers": 1}),

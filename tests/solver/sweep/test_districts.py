@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from streetcrew.models.fleet import Vehicle
 from streetcrew.models.network import build_network
@@ -105,3 +106,27 @@ def test_a_district_plans_without_a_facility_off_its_street_set() -> None:
     off = FLEET.model_copy(update={"depots": (depot,)})
     message = plan_district((_grid(), off, 2.0, PlanParams()))
     assert isinstance(message, str) and "depots[0]" in message
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_districts_the_time_limit_cannot_reach_are_listed_and_the_plan_ends_on_time(
+    workers: int,
+) -> None:
+    import time
+
+    from streetcrew.solver.sweep.districts import LATE_TURN
+
+    streets = _grid(5)
+    fleet = _fleet_of(4)
+    started = time.perf_counter()
+    # 8 districts of 10 passes, one process, 2 s: each district alone takes longer than the
+    # share the limit leaves, so the later ones are not started
+    schedule = plan_sweeping(streets, fleet, PlanParams(time_limit=2, district_tasks=10,
+                                                        workers=workers))
+    took = time.perf_counter() - started
+    assert check_schedule(streets, fleet, schedule) == []
+    late = [u for u in schedule.unassigned if LATE_TURN in u.reason]
+    if workers == 1:  # one process cannot reach every district in 2 s
+        assert late, "some districts must have been left for the limit"
+    assert any(st.type == "serve" for r in schedule.routes for st in r.steps)
+    assert took < 2 + 4, f"{took:.1f} s for a 2 s limit"
