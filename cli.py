@@ -96,11 +96,6 @@ def _input_boundary(fn: F, name: str) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _engine(engine: str) -> None:
-    if engine not in ("pyvrp", "ortools"):
-        raise InputError(None, "--engine", "engine", f"pyvrp or ortools, got {engine!r}")
-
-
 def command(name: str) -> Callable[[F], F]:
     """A command of the app, with input errors caught at the boundary."""
 
@@ -129,6 +124,8 @@ CoreWorkers = Annotated[int | None, typer.Option(
     "--workers", "-w", min=1, show_default="all cores", help="Processes per solve.")]
 Workers = Annotated[int, typer.Option(
     "--workers", min=0, help="Processes (districts, meeting points, scenarios); 0: every core.")]
+SchedulerOpt = Annotated[str | None, typer.Option(
+    "--scheduler", help="Run on a Dask cluster: tcp://HOST:PORT.")]
 Tiles = Annotated[str | None, typer.Option("--tiles", help="Basemap tile URL for report.html, "
     "e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (the page is offline without).")]
 JsonOut = Annotated[Path | None, typer.Option("--json", help="Write the results as JSON here.")]
@@ -430,13 +427,15 @@ def plan_cmd(
     iterations: Annotated[int | None, typer.Option(
         "--iterations", min=1, help="PyVRP iterations (implies --seed 0 when no seed).")] = None,
     tiles: Tiles = None,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Plan tomorrow's sweeping: routes with timed steps, unassigned work with reasons.
 
     With --crew, the routes also get their drivers (see `streetcrew crews`)."""
     params = PlanParams(time_limit=time_limit, balance_weight=balance, workers=workers,
                         engine=engine, seed=seed or 0, iterations=iterations,
-                        deterministic=seed is not None or iterations is not None)
+                        deterministic=seed is not None or iterations is not None,
+                        scheduler=scheduler)
     result = sweep.run(streets or instances.demo_streets(), fleet or instances.demo_fleet(),
                        _day(date), params, out, OSM_ATTRIBUTION if streets is None else None,
                        tiles, STARTED)
@@ -539,8 +538,7 @@ def compare_cmd(
     solutions: Solutions = None,
     workers: Annotated[int, typer.Option("--workers", min=0,
                                          help="Local processes; 0: every core.")] = 0,
-    scheduler: Annotated[str | None, typer.Option(
-        "--scheduler", help="Run on a Dask cluster: tcp://HOST:PORT.")] = None,
+    scheduler: SchedulerOpt = None,
     out: Annotated[Path, _out("compare-out")] = Path("compare-out"),
 ) -> None:
     """Plan every scenario (and seed), check each plan, and compare the KPIs with the base.
@@ -680,7 +678,6 @@ def patrol_cmd(
                          volunteers or instances.demo_volunteers(), day,
                          cases or (instances.demo_cases() if demo else None),
                          must_cover or (instances.demo_must_cover() if demo else None), history)
-    _engine(engine)
     params = PatrolParams(time_limit=time_limit, workers=workers, balance=balance,
                           rest_days=rest_days, engine=engine, solutions=solutions)
     result = patrol.run(inputs, params, day, out, OSM_ATTRIBUTION if demo else None, tiles)

@@ -245,7 +245,12 @@ def plan_districts(
     # a district not started when the limit is near is not planned (its passes say so):
     # the command ends on time rather than plan everything late
     last_start = time.perf_counter() + seconds - min(per, seconds) * 0.5
-    if workers == 1:
+    if params.scheduler is not None:
+        from streetcrew.solver.sweep.cluster import plan_on_cluster
+
+        results = plan_on_cluster(params.scheduler, jobs, order, last_start, LATE_TURN,
+                                  plan_one)
+    elif workers == 1:
         for i in order:
             results[i] = plan_one(jobs[i]) if time.perf_counter() < last_start else LATE_TURN
     else:

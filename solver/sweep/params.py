@@ -27,6 +27,8 @@ class PlanParams(BaseModel):
     # ITERATIONS_PER_S per second of the time limit), OR-Tools by ``solutions`` (else
     # SOLUTIONS), no step cut by the clock; the time limit stays a safety cap
     deterministic: bool = False
+    # a Dask scheduler ("tcp://host:port") to plan a city's districts on; None: local processes
+    scheduler: str | None = None
 
     @property
     def bounded(self) -> bool:

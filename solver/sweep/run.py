@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from streetcrew.models.base import InputError
 from streetcrew.models.fleet import Fleet
 from streetcrew.models.io.fleet import check_allowed_types, read_fleet
 from streetcrew.models.io.streets import read_street_source
@@ -34,6 +35,7 @@ from streetcrew.solver.outputs.schedule_files import (
 from streetcrew.solver.outputs.sheets import write_sheets
 from streetcrew.solver.outputs.summary import write_summary
 from streetcrew.solver.sweep.check import check_schedule
+from streetcrew.solver.sweep.cluster import connect
 from streetcrew.solver.sweep.params import PlanParams
 from streetcrew.solver.sweep.plan import plan_sweeping
 from streetcrew.solver.sweep.tasks import fleet_notes
@@ -128,6 +130,11 @@ def run(streets_path: Path, fleet_path: Path, day: dt.date | None = None,
     streets, fleet = load(streets_path, fleet_path, day)
     if out is not None:
         writable(out)  # after the inputs are known good, before any planning time is spent
+    if params.scheduler is not None:  # a scheduler that does not answer: said within 10 s
+        try:
+            connect(params.scheduler).close()
+        except ConnectionError as exc:
+            raise InputError(None, "--scheduler", "scheduler", str(exc)) from None
     refs = {"streets": InputRef.of(streets_path), "fleet": InputRef.of(fleet_path)}
     read = time.perf_counter()
     left = params.time_limit - (read - started) - reserve(len(streets), out is not None)

@@ -130,3 +130,41 @@ def test_districts_the_time_limit_cannot_reach_are_listed_and_the_plan_ends_on_t
         assert late, "some districts must have been left for the limit"
     assert any(st.type == "serve" for r in schedule.routes for st in r.steps)
     assert took < 2 + 4, f"{took:.1f} s for a 2 s limit"
+
+
+def test_districts_on_a_dask_cluster_make_the_local_plan() -> None:
+    from dask.distributed import LocalCluster
+
+    streets = _grid()
+    fleet = _fleet_of(3)
+    # bounded by work, not by the clock: the same districts' plans wherever they run
+    params = PlanParams(time_limit=60, district_tasks=10, workers=1, iterations=300,
+                        deterministic=True)
+    local = plan_sweeping(streets, fleet, params)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster:
+        remote = plan_sweeping(streets, fleet, params.model_copy(
+            update={"scheduler": cluster.scheduler_address}))
+    assert check_schedule(streets, fleet, remote) == []
+    assert len(remote.routes) == len(local.routes) > 1
+
+    def key(s):  # the routes as driven, whatever order the districts came back in
+        return sorted((r.vehicle, tuple((st.type, st.task, st.start) for st in r.steps))
+                      for r in s.routes)
+
+    assert key(remote) == key(local)
+    assert remote.summary.cost == local.summary.cost
+
+
+def test_a_scheduler_that_does_not_answer_is_a_clear_error() -> None:
+    import time
+
+    from typer.testing import CliRunner
+
+    from streetcrew.cli import app
+
+    started = time.perf_counter()
+    res = CliRunner().invoke(app, ["plan", "-t", "30", "--scheduler", "tcp://127.0.0.1:9"])
+    assert res.exit_code == 2, res.output
+    assert "did not answer within 10 s" in res.stderr and "Traceback" not in res.stderr
+    assert time.perf_counter() - started < 25
