@@ -34,7 +34,6 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from streetcrew.models.carp import Link
 from streetcrew.models.fleet import Facility, Fleet, Point, Vehicle
@@ -264,10 +263,6 @@ def plan_districts(
             for i, f in futures.items():
                 results[i] = LATE_TURN if f.cancelled() else f.result()
     inside = main_component(network)  # the city's part drivable to and from its depots
-    full = np.array(network.nodes)
-    lat0 = math.radians(float(full[:, 1].mean()))
-    scale = np.array([111_320 * math.cos(lat0), 110_574])
-    tree = cKDTree(full * scale)
     routes: list[Route] = []
     by_id = {s.id: k for k, s in enumerate(streets)}
     for i, d in enumerate(districts):
@@ -277,8 +272,7 @@ def plan_districts(
                                       reason=f"its district could not be planned: {res}")
                            for t in tasks if t.street in set(d.streets)]
             continue
-        sub_streets = jobs[i][0]
-        _, to_full = tree.query(_sub_nodes(sub_streets) * scale)
+        to_full = _to_city_nodes(jobs[i][0], network, by_id)
         for r in res.routes:
             routes.append(r.model_copy(update={"steps": tuple(
                 st.model_copy(update={
@@ -309,7 +303,16 @@ def _in_city(u: Unassigned, inside: np.ndarray, network: StreetNetwork,
     return u
 
 
-def _sub_nodes(sub_streets: Sequence[Street]) -> np.ndarray:
+def _to_city_nodes(sub_streets: Sequence[Street], network: StreetNetwork,
+                   by_id: dict[str, int]) -> np.ndarray:
+    """City node of each node of a district's network, by identity: link ``j`` of the
+    district is street ``sub_streets[j]``, which is the city's link of the same id, built
+    from the same points in the same direction, so their ends are the same nodes."""
     from streetcrew.models.network import build_network
 
-    return np.array(build_network(sub_streets).nodes)
+    sub = build_network(sub_streets)
+    to_full = np.full(len(sub.nodes), -1, dtype=np.int64)
+    for j, lk in enumerate(sub.links):
+        city = network.links[by_id[sub_streets[j].id]]
+        to_full[lk.u], to_full[lk.v] = city.u, city.v
+    return to_full
