@@ -42,6 +42,7 @@ class Point(Input):
 class Depot(Input):
     id: str = Field(min_length=1)
     at: Point
+    district: str | None = None  # the district whose streets its vehicles sweep
 
 
 class Facility(Input):

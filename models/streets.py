@@ -99,6 +99,9 @@ class Street(Input):
     windows: tuple[TimeWindow, ...] = ()
     allowed_types: tuple[str, ...] | None = None  # None: every type that fits the class
     priority: Annotated[int, within("priority")]
+    # the district administration the street is devolved to: with districts on the depots,
+    # a city is cut along them and each street is swept from a depot of its own district
+    district: str | None = None
 
     @field_validator("coords")
     @classmethod

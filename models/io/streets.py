@@ -32,6 +32,7 @@ windows           ``"HH:MM-HH:MM;HH:MM-HH:MM"`` or a JSON list of      local   n
                   start runs past midnight (``22:00-02:00``)
 allowed_types     ``"a;b"`` or a JSON list of vehicle types            --      every type
 priority          integer >= 0 (higher first)                          class
+district          the administration that sweeps it (text)             --      none
 geometry          LineString / MultiLineString, WGS-84 lon/lat         deg     -- (required)
 ================= ============================================ ======= ======================
 
@@ -130,7 +131,7 @@ Dialect = Literal["streetcrew", "cambridge", "sf-sweeping"]
 
 FIELDS: tuple[str, ...] = (
     "id", "name", "road_class", "oneway", "lanes", "width_m", "sides", "passes_per_side",
-    "sweeps_per_day", "min_hours_between", "windows", "allowed_types", "priority",
+    "sweeps_per_day", "min_hours_between", "windows", "allowed_types", "priority", "district",
 )
 
 _ONEWAY = {

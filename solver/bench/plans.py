@@ -48,6 +48,8 @@ class PlanCase(BaseModel):
     date: str | None = None
     engine: Literal["pyvrp", "ortools"] | None = None  # default: pyvrp (sweep), ortools (patrol)
     reference_km: float | None = None  # sweep: km driven by the best search known (HGS-CARP)
+    cluster_workers: int | None = Field(default=None, ge=1)  # sweep: districts on a Dask
+    # LocalCluster of this many single-threaded worker processes, started by the runner
 
     @model_validator(mode="after")
     def _inputs(self) -> PlanCase:
@@ -95,6 +97,9 @@ class PlanRecord(BaseModel):
     vs_reference_pct: float | None = None  # km driven above the reference, in %
     wall_s: float | None = None  # read + plan + check
     covered_of_bound_pct: float | None = None  # patrol: priority covered / reachable bound
+    peak_mb: float | None = None  # the largest resident memory of the bench process or of
+    # any process it started and waited for, so far in the run (cases run in the order given)
+    cluster_workers: int | None = None
 
 
 class CrewRecord(BaseModel):
@@ -326,9 +331,19 @@ def run_case(case: PlanCase, base: Path, workers: int = 0,
         return run_patrol_case(case, base, workers, keep)
     assert case.fleet is not None and case.streets is not None, "a sweep case needs a fleet"
     day = parse_date(case.date) if case.date else None
-    result = sweep.run((base / case.streets).resolve(), (base / case.fleet).resolve(), day,
-                       PlanParams(time_limit=case.time_limit, workers=workers,
-                                  engine=case.engine or "pyvrp"))
+    params = PlanParams(time_limit=case.time_limit, workers=workers,
+                        engine=case.engine or "pyvrp")
+    if case.cluster_workers:
+        from dask.distributed import LocalCluster
+
+        with LocalCluster(n_workers=case.cluster_workers, threads_per_worker=1,
+                          processes=True, dashboard_address=None) as cluster:
+            result = sweep.run((base / case.streets).resolve(), (base / case.fleet).resolve(),
+                               day, params.model_copy(
+                                   update={"scheduler": cluster.scheduler_address}))
+    else:
+        result = sweep.run((base / case.streets).resolve(), (base / case.fleet).resolve(), day,
+                           params)
     schedule = result.schedule
     _keep(keep, case.name, schedule)
     s = schedule.summary
@@ -349,7 +364,16 @@ def run_case(case: PlanCase, base: Path, workers: int = 0,
         engine=case.engine or "pyvrp", km_driven=round(driven, 2), reference_km=case.reference_km,
         vs_reference_pct=round(100 * (driven - case.reference_km) / case.reference_km, 2)
         if case.reference_km else None, wall_s=round(sum(secs.values()), 1),
+        peak_mb=peak_mb(), cluster_workers=case.cluster_workers,
     )
+
+
+def peak_mb() -> float:
+    """The largest resident set (MB) of this process or of a process it waited for."""
+    import resource
+
+    return round(max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                     resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024, 1)
 
 
 def render(records: list[PlanRecord]) -> str:

@@ -128,6 +128,7 @@ def make_districts(
     from scipy.sparse.csgraph import dijkstra
 
     depot_ids = [d.id for d in fleet.depots]
+    depots_district = [d.district for d in fleet.depots]
     from_depot = dijkstra(graph, directed=True,
                           indices=[snapped[f"depot:{d}"][0] for d in depot_ids])
     units: dict[str, list[Vehicle]] = {}  # a vehicle id with all its shifts
@@ -140,7 +141,7 @@ def make_districts(
                  if any(u[0].type == vt.id and u[0].depot == d for u in units.values())]
         if not mine or not homes:
             continue
-        home_of = {k: homes[int(np.argmin([from_depot[i, network.links[k].u] for i in homes]))]
+        home_of = {k: _home(k, homes, streets, depots_district, from_depot, network)
                    for k in mine}
         for i in homes:
             depot = depot_ids[i]
@@ -210,6 +211,16 @@ def _district_inputs(
                       vehicle_types=(fleet.vehicle_type(d.type_id),),
                       vehicles=tuple(d.vehicles), turns=fleet.turns)
     return sub, sub_fleet
+
+
+def _home(k: int, homes: list[int], streets: Sequence[Street],
+          depots_district: list[str | None], from_depot: np.ndarray,
+          network: StreetNetwork) -> int:
+    """The depot a street is swept from: the nearest by road of those in the street's own
+    district (its ``district`` attribute, the bureau's devolution), else of all."""
+    own = [i for i in homes if streets[k].district is not None
+           and depots_district[i] == streets[k].district] or homes
+    return own[int(np.argmin([from_depot[i, network.links[k].u] for i in own]))]
 
 
 def plan_districts(

@@ -84,7 +84,8 @@ def plan_sweeping(
     if not reachable:
         return _with_snaps(
             _schedule("no-work", [], unassigned, 0.0, total_m, started, inputs, date), snapped)
-    if len(reachable) > district_size(params):
+    bureau_districts = any(d.district for d in fleet.depots) and any(s.district for s in streets)
+    if len(reachable) > district_size(params) or bureau_districts:
         return _with_snaps(_plan_by_districts(streets, network, fleet, reachable, snapped,
                                               unassigned, total_m, params, started, inputs,
                                               date), snapped)

@@ -178,7 +178,7 @@ def test_round_trip(name: str, tmp_path: Path) -> None:
     props = doc["features"][0]["properties"]
     assert list(props) == ["id", "name", "road_class", "oneway", "lanes", "width_m", "sides",
                            "passes_per_side", "sweeps_per_day", "min_hours_between", "windows",
-                           "allowed_types", "priority"]
+                           "allowed_types", "priority", "district"]
 
 
 def test_window_pairs_read_back() -> None:

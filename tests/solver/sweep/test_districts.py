@@ -168,3 +168,35 @@ def test_a_scheduler_that_does_not_answer_is_a_clear_error() -> None:
     assert res.exit_code == 2, res.output
     assert "did not answer within 10 s" in res.stderr and "Traceback" not in res.stderr
     assert time.perf_counter() - started < 25
+
+
+def test_streets_with_a_district_are_swept_from_a_depot_of_that_district() -> None:
+    from streetcrew.models.fleet import Depot, Point
+
+    streets = _grid()
+    # two yards at opposite corners; the west half of the grid belongs to the east yard's
+    # district, so distance alone would give it to the west yard
+    east, west = Depot(id="E", at=Point(lon=118.782, lat=32.052), district="east"), Depot(
+        id="W", at=Point(lon=118.770, lat=32.040), district="west")
+    streets = [s.model_copy(update={"district": "east" if s.coords[0][0] < 118.776 else "west"})
+               for s in streets]
+    vehicles = [v.model_copy(update={"id": f"{v.id}-{d}", "depot": d})
+                for d in ("E", "W") for v in FLEET.vehicles]
+    fleet = FLEET.model_copy(update={"depots": (east, west), "vehicles": tuple(vehicles)})
+    network = build_network(streets)
+    inside = main_component(network)
+    points = {f"depot:{d.id}": d.at for d in fleet.depots}
+    snapped = _snap_inside(points, network, inside, 500, fleet, None)
+    tasks, _ = build_tasks(streets, network, fleet)
+    districts = make_districts(streets, network, tasks, fleet, snapped, district_tasks=1000)
+    for d in districts:
+        own = {"E": "east", "W": "west"}[d.depot]
+        assert {streets[k].district for k in d.streets} == {own}, d.depot
+    # and the plan keeps to it
+    schedule = plan_sweeping(streets, fleet, PlanParams(time_limit=5, district_tasks=20,
+                                                        workers=1))
+    assert check_schedule(streets, fleet, schedule) == []
+    district_of = {s.id: s.district for s in streets}
+    for r in schedule.routes:
+        want = "east" if r.depot == "E" else "west"
+        assert {district_of[st.street] for st in r.steps if st.type == "serve"} <= {want}
