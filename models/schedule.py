@@ -149,6 +149,12 @@ class Summary(Frozen):
     unassigned: int
     cost: float = Field(description="in the fleet's currency; 0 for volunteers")
     solve_s: float
+    districts: int | None = Field(default=None, description="districts planned apart (a "
+                                  "city too big for one model, or cut by its bureau)")
+    district_s_mean: float | None = Field(default=None, description="seconds one district "
+                                          "took to plan, mean and largest: the time per "
+                                          "district that sizes a cluster for a deadline")
+    district_s_max: float | None = None
     driven_km_lower_bound: float | None = Field(
         default=None,
         description="valid lower bound on km driven (served + deadhead) for the work planned",

@@ -100,6 +100,9 @@ class PlanRecord(BaseModel):
     peak_mb: float | None = None  # the largest resident memory of the bench process or of
     # any process it started and waited for, so far in the run (cases run in the order given)
     cluster_workers: int | None = None
+    districts: int | None = None  # sweep plans by districts: how many, seconds each
+    district_s_mean: float | None = None
+    district_s_max: float | None = None
 
 
 class CrewRecord(BaseModel):
@@ -364,7 +367,8 @@ def run_case(case: PlanCase, base: Path, workers: int = 0,
         engine=case.engine or "pyvrp", km_driven=round(driven, 2), reference_km=case.reference_km,
         vs_reference_pct=round(100 * (driven - case.reference_km) / case.reference_km, 2)
         if case.reference_km else None, wall_s=round(sum(secs.values()), 1),
-        peak_mb=peak_mb(), cluster_workers=case.cluster_workers,
+        peak_mb=peak_mb(), cluster_workers=case.cluster_workers, districts=s.districts,
+        district_s_mean=s.district_s_mean, district_s_max=s.district_s_max,
     )
 
 

@@ -228,8 +228,9 @@ def plan_districts(
     tasks: Sequence[SweepTask], snapped: dict[str, tuple[int, float]],
     seconds: float, params: PlanParams,
     plan_one: Callable[[DistrictJob], Schedule | str] | None = None,
-) -> tuple[list[Route], list[Unassigned], int]:
-    """Routes (on ``network``'s nodes) and unassigned work; also the number of districts.
+) -> tuple[list[Route], list[Unassigned], int, list[float]]:
+    """Routes (on ``network``'s nodes) and unassigned work; also the number of districts and
+    the seconds each planned district took.
 
     ``plan_one`` plans one district's streets and fleet (a module-level function: it runs in
     worker processes) and returns its schedule or why it could not be planned.
@@ -243,7 +244,7 @@ def plan_districts(
                              reason="no vehicle of a type that may sweep it has a depot")
                   for t in tasks if t.street not in covered]
     if not districts:
-        return [], unassigned, 0
+        return [], unassigned, 0, []
     workers = max(1, params.workers or (os.cpu_count() or 1))
     rounds = math.ceil(len(districts) / workers)
     # with a solution limit the time is only a safety cap for each district
@@ -293,7 +294,12 @@ def plan_districts(
                 }) for st in r.steps)}))
         unassigned += [_in_city(u, inside, network, by_id) for u in res.unassigned
                        if u.street in by_id]
-    return routes, unassigned, len(districts)
+    return routes, unassigned, len(districts), district_seconds(results)
+
+
+def district_seconds(results: dict[int, Schedule | str]) -> list[float]:
+    """How long each district that was planned took (its own plan's solve time)."""
+    return [r.summary.solve_s for r in results.values() if isinstance(r, Schedule)]
 
 
 LATE_TURN = "the time limit (-t) ended before this district's turn: a longer limit plans it"

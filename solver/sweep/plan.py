@@ -151,8 +151,8 @@ def _plan_by_districts(
 ) -> Schedule:
     """A city too big for one model: districts planned in parallel (:mod:`streetcrew.solver.sweep.districts`)."""
     seconds = params.time_limit - (time.perf_counter() - started)
-    routes, lost, _ = plan_districts(streets, network, fleet, reachable, snapped,
-                                     max(1.0, seconds * 0.9), params, plan_district)
+    routes, lost, count, took = plan_districts(streets, network, fleet, reachable, snapped,
+                                               max(1.0, seconds * 0.9), params, plan_district)
     unassigned = unassigned + lost
     routes = [r for r in routes if any(s.type == "serve" for s in r.steps)]
     schedule = _schedule("partial" if unassigned else "solved", routes, unassigned,
@@ -161,7 +161,10 @@ def _plan_by_districts(
     done = [t for t in reachable if t.id in swept]
     bound = sum(t.length_m for t in done) + deadhead_lower_bound_m(
         network, done, facility_visits(fleet, streets, done, snapped))
-    summary = schedule.summary.model_copy(update={"driven_km_lower_bound": round(bound / 1000, 3)})
+    summary = schedule.summary.model_copy(update={
+        "driven_km_lower_bound": round(bound / 1000, 3), "districts": count,
+        "district_s_mean": round(sum(took) / len(took), 1) if took else None,
+        "district_s_max": round(max(took), 1) if took else None})
     return schedule.model_copy(update={"summary": summary})
 
 

@@ -186,4 +186,6 @@ def summary_rows(run: PlanRun) -> list[tuple[str, str]]:
         ("checked", "feasible (independent checker)" if not schedule.violations
                     else f"{len(schedule.violations)} violation(s)"),
         ("wall s", f"{s.solve_s:.1f}"),
+        *([("districts", f"{s.districts} ({s.district_s_mean or 0:.1f} s each on average, "
+                         f"{s.district_s_max or 0:.1f} s at most)")] if s.districts else []),
     ]

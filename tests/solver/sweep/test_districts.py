@@ -88,6 +88,9 @@ def test_a_plan_by_districts_passes_the_checker_on_the_whole_network() -> None:
     assert len(served) + len(schedule.unassigned) == len(tasks)
     assert len(served) >= 0.9 * len(tasks)
     assert schedule.summary.driven_km_lower_bound is not None
+    s = schedule.summary  # the time per district, to size a cluster
+    assert s.districts is not None and s.districts > 1
+    assert 0 < s.district_s_mean <= s.district_s_max <= 8
 
 
 def test_a_district_plans_without_a_facility_off_its_street_set() -> None:
