@@ -96,6 +96,7 @@ def summary_md(schedule: Schedule, streets: Sequence[Street], fleet: Fleet | Non
             if (v.id, shift_no) not in used:
                 lines.append(f"| {v.id} | {v.type} | {v.depot} | - | - | 0 | 0 | stays in the "
                              "yard |")
+    lines += by_district(schedule, streets, fleet)
     groups: dict[str, list[Undone]] = {}
     for x in undone(schedule, streets):
         groups.setdefault(x.item.reason, []).append(x)
@@ -113,6 +114,37 @@ def summary_md(schedule: Schedule, streets: Sequence[Street], fleet: Fleet | Non
         lines += [f"- **{reason}**: {len(items)} passes, {km:.1f} km: {listed}{more}"]
     lines += ["", "Every pass left undone is in `unassigned.csv` with its street and reason."]
     return "\n".join(lines) + "\n"
+
+
+def by_district(schedule: Schedule, streets: Sequence[Street], fleet: Fleet | None
+                ) -> list[str]:
+    """A row per district (the bureau's, from the streets' and depots' ``district``), else
+    per depot: routes, km swept and driven empty, passes left undone, cost."""
+    depot_district = {d.id: d.district for d in fleet.depots} if fleet is not None else {}
+    street_district = {s.id: s.district for s in streets}
+    bureau = any(depot_district.values()) and any(street_district.values())
+    rows: dict[str, list[float]] = {}  # routes, km swept, km empty, undone, cost
+    for r in schedule.routes:
+        key = (depot_district.get(r.depot or "") if bureau else r.depot) or "-"
+        row = rows.setdefault(key, [0, 0.0, 0.0, 0, 0.0])
+        row[0] += 1
+        row[1] += r.served_m / 1000
+        row[2] += r.deadhead_m / 1000
+        row[4] += r.cost
+    if bureau:
+        for u in schedule.unassigned:
+            rows.setdefault(street_district.get(u.street) or "-", [0, 0.0, 0.0, 0, 0.0])[3] += 1
+    if len(rows) < 2:
+        return []
+    what = "district" if bureau else "depot"
+    out = ["", f"## By {what}", "", f"| {what} | routes | km swept | km empty | "
+           + ("passes left undone | " if bureau else "") + "cost |",
+           "|---|---|---|---|" + ("---|" if bureau else "") + "---|"]
+    for key in sorted(rows):
+        n, swept, empty, undone, cost = rows[key]
+        out.append(f"| {key} | {n:.0f} | {swept:.1f} | {empty:.1f} | "
+                   + (f"{undone:.0f} | " if bureau else "") + f"{cost:.2f} |")
+    return out
 
 
 def _vehicle(fleet: Fleet | None, ident: str, shift: int) -> Vehicle | None:

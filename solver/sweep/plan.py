@@ -421,6 +421,9 @@ def plan_district(args: tuple[list[Street], Fleet, float, PlanParams]) -> Schedu
     sub, sub_fleet, seconds, params = args
     if stop.requested():
         return STOPPED
+    # one model for the district: its depot's bureau district has done its work in the cut
+    sub_fleet = sub_fleet.model_copy(update={"depots": tuple(
+        d.model_copy(update={"district": None}) for d in sub_fleet.depots)})
     try:
         return plan_sweeping(sub, sub_fleet, params.model_copy(update={
             "time_limit": max(1.0, seconds), "district_tasks": 10**9, "workers": 1}),
