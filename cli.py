@@ -31,7 +31,7 @@ from streetcrew.models.io.carp import read_carp
 from streetcrew.models.io.common import input_file, read_text
 from streetcrew.models.io.fleet import read_fleet
 from streetcrew.models.io.osm import ATTRIBUTION as OSM_ATTRIBUTION
-from streetcrew.models.io.osm import read_osm
+from streetcrew.models.io.osm import OsmImport, read_osm
 from streetcrew.models.io.patrol import read_must_cover, read_volunteers
 from streetcrew.models.io.schedule import read_schedule
 from streetcrew.models.io.streets import load_streets
@@ -345,13 +345,30 @@ def bench_report_cmd(
 def import_osm_cmd(
     file: Annotated[Path, typer.Argument(
         exists=True, dir_okay=False, metavar="FILE.osm",
-        help="OpenStreetMap XML: .osm, .osm.xml, .osm.gz or .osm.bz2.")],
+        help="OpenStreetMap: .osm, .osm.xml, .osm.gz, .osm.bz2 or .osm.pbf.")],
     out: Annotated[Path, typer.Option("--out", "-o", dir_okay=False,
                                       help="GeoJSON file to write.")],
 ) -> None:
     """Build street segments from OpenStreetMap XML (split at intersections) as GeoJSON."""
     start = time.perf_counter()
-    r = read_osm(file)
+    _imported(read_osm(file), out, start)
+
+
+@command("import-osmnx")
+def import_osmnx_cmd(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, metavar="FILE.graphml",
+                                         help="An osmnx graph saved with ox.save_graphml.")],
+    out: Annotated[Path, typer.Option("--out", "-o", dir_okay=False,
+                                      help="GeoJSON file to write.")],
+) -> None:
+    """Street segments from an osmnx GraphML graph (a two-way street once) as GeoJSON."""
+    from streetcrew.models.io.graphml import read_graphml
+
+    start = time.perf_counter()
+    _imported(read_graphml(file), out, start)
+
+
+def _imported(r: OsmImport, out: Path, start: float) -> None:
     write_geojson(r.streets, out, OSM_ATTRIBUTION)
     rows = [("ways read", str(r.ways_read)), ("highway ways", str(r.highway_ways)),
             ("drivable ways", str(r.drivable_ways)),

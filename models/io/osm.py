@@ -139,8 +139,39 @@ def read_osm(path: str | Path) -> OsmImport:
     """Like :func:`import_osm`, with the counts of what was read, kept and missing."""
     path = Path(path)
     file = str(path)
-    parsed = _parse(path, file)
+    parsed = _parse_pbf(path, file) if path.suffix.lower() == ".pbf" else _parse(path, file)
     return _build(parsed, file)
+
+
+def _parse_pbf(path: Path, file: str) -> _Parsed:
+    """An ``.osm.pbf`` extract through pyosmium (the optional extra ``streetcrew[gis]``):
+    the ways with a ``highway`` tag and the nodes they use, as the XML parser gives them."""
+    try:
+        import osmium
+    except ImportError:
+        raise InputError(file, None, None, "reading .osm.pbf needs pyosmium: pip install "
+                         "\"streetcrew[gis]\" (or convert with `osmium cat FILE.pbf -o "
+                         "FILE.osm`)") from None
+    out = _Parsed()
+    wanted: set[int] = set()
+    try:
+        for obj in osmium.FileProcessor(str(path), osmium.osm.WAY):
+            assert isinstance(obj, osmium.osm.Way)
+            out.ways_read += 1
+            if "highway" not in obj.tags:
+                continue
+            way = _Way(obj.id, 0)
+            way.refs = [n.ref for n in obj.nodes]
+            way.tags = {t.k: t.v for t in obj.tags}
+            out.ways.append(way)
+            wanted.update(way.refs)
+        for obj in osmium.FileProcessor(str(path), osmium.osm.NODE):
+            assert isinstance(obj, osmium.osm.Node)
+            if obj.id in wanted and obj.location.valid():
+                out.nodes[obj.id] = (obj.location.lon, obj.location.lat)
+    except RuntimeError as exc:  # pyosmium's error for a file it cannot read
+        raise InputError(file, None, None, f"not a readable OSM PBF file: {exc}") from None
+    return out
 
 
 # ---------------------------------------------------------------------------- parsing

@@ -116,6 +116,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from streetcrew.models.base import DAY_S, InputError, parse_clock
 from streetcrew.models.io.common import csv_rows, read_text, record_name
+from streetcrew.models.io.gis import GIS_SUFFIXES, gis_text
 from streetcrew.models.streets import (
     CLASS_DEFAULTS,
     FAR_KM,
@@ -184,11 +185,13 @@ def load_streets(path: str | Path, date: dt.date | None = None) -> StreetsRead:
     path = Path(path)
     file = str(path)
     suffix = path.suffix.lower()
+    if suffix in GIS_SUFFIXES:  # a GIS department's layer, read as GeoJSON features
+        return _read_geojson(gis_text(path, FIELDS), file)
     if suffix not in (".geojson", ".json", ".csv"):
         raise InputError(
             file, None, None,
-            f"unknown street file type {suffix or '(none)'!r}: expected .geojson, .json or "
-            ".csv (OpenStreetMap files go through `streetcrew import-osm`)",
+            f"unknown street file type {suffix or '(none)'!r}: expected .geojson, .json, "
+            ".csv, .gpkg or .shp (OpenStreetMap files go through `streetcrew import-osm`)",
         )
     _, text = read_text(path)
     if suffix == ".csv":
@@ -724,7 +727,7 @@ def _read_sf(
     )
 
 
-OSM_SUFFIXES = (".osm", ".osm.gz", ".osm.bz2", ".osm.xml")
+OSM_SUFFIXES = (".osm", ".osm.gz", ".osm.bz2", ".osm.xml", ".osm.pbf", ".pbf")
 
 
 def read_street_source(path: str | Path, date: dt.date | None = None) -> list[Street]:
