@@ -57,26 +57,29 @@ __all__ = [
 ]
 
 
-def read_streets(path: str | Path, date: dt.date | None = None) -> list[Street]:
+def read_streets(path: str | Path, date: dt.date | None = None, coords: str = "wgs84"
+                 ) -> list[Street]:
     """Street segments from GeoJSON, CSV with WKT (our schema, Cambridge, San Francisco's
-    sweeping schedule) or an OpenStreetMap extract; ``date`` picks a dated schedule's day."""
+    sweeping schedule) or an OpenStreetMap extract; ``date`` picks a dated schedule's day;
+    ``coords`` (``gcj02``, ``bd09``): the system of a file that names none."""
     from streetcrew.models.io.streets import read_street_source
 
-    return read_street_source(path, date)
+    return read_street_source(path, date, coords)
 
 
-def read_fleet(path: str | Path) -> Fleet:
-    """Depots, facilities, vehicle types and vehicles from YAML or JSON."""
+def read_fleet(path: str | Path, coords: str = "wgs84") -> Fleet:
+    """Depots, facilities, vehicle types and vehicles from YAML or JSON; ``coords`` as for
+    :func:`read_streets`."""
     from streetcrew.models.io.fleet import read_fleet as read
 
-    return read(path)
+    return read(path, coords)
 
 
-def read_volunteers(path: str | Path) -> list[Volunteer]:
-    """Patrol volunteers from CSV."""
+def read_volunteers(path: str | Path, coords: str = "wgs84") -> list[Volunteer]:
+    """Patrol volunteers from CSV; ``coords`` as for :func:`read_streets`."""
     from streetcrew.models.io.patrol import read_volunteers as read
 
-    return read(path)
+    return read(path, coords)
 
 
 def read_carp(path: str | Path) -> CarpProblem:

@@ -26,6 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from streetcrew import STARTED, instances
 from streetcrew.models.base import InputError, parse_date
+from streetcrew.models.coords import CoordSystem
 from streetcrew.models.io.bks import read_bks
 from streetcrew.models.io.carp import read_carp
 from streetcrew.models.io.common import input_file, read_text
@@ -66,6 +67,9 @@ class EngineChoice(StrEnum):
     auto = "auto"
     ortools = "ortools"
     pyvrp = "pyvrp"
+
+
+LangChoice = StrEnum("LangChoice", ["en", "zh"])  # the sheets' (solver/outputs/lang.py)
 
 
 def _input_boundary(fn: F, name: str) -> F:
@@ -128,6 +132,14 @@ SchedulerOpt = Annotated[str | None, typer.Option(
     "--scheduler", help="Run on a Dask cluster: tcp://HOST:PORT.")]
 Tiles = Annotated[str | None, typer.Option("--tiles", help="Basemap tile URL for report.html, "
     "e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (the page is offline without).")]
+CoordsIn = Annotated[CoordSystem, typer.Option("--coords-in", help="Coordinate system of every "
+    "input file that names none: wgs84 (GPS, OSM), gcj02 (Amap, Tencent), bd09 (Baidu).")]
+CoordsOut = Annotated[CoordSystem, typer.Option("--coords-out", help="Coordinate system of the "
+    "GeoJSON and report.html's map, e.g. gcj02 for Amap tiles (schedule.json stays wgs84).")]
+Encoding = Annotated[str | None, typer.Option("--encoding", show_default="detected: UTF-8, else "
+    "GB18030 (GBK)", help="Text encoding of the input CSVs, e.g. utf-8, gbk, gb18030.")]
+LangOpt = Annotated[LangChoice, typer.Option("--lang", help="Language of the route sheets and "
+    "summary.md: en or zh (中文).")]
 JsonOut = Annotated[Path | None, typer.Option("--json", help="Write the results as JSON here.")]
 StreetsOpt = Annotated[Path | None, typer.Option(
     "--streets", exists=True, dir_okay=False, show_default="bundled demo district (Nanjing, OSM)",
@@ -253,13 +265,16 @@ def _check_schedule_file(path: Path) -> None:
     schedule = read_schedule(path)
     needed = ("streets", "volunteers") if schedule.kind == "patrol" else ("streets", "fleet")
     files = {name: input_file(path, schedule.inputs.get(name), name) for name in needed}
-    streets = load_streets(files["streets"], schedule.date).streets
+    co = {name: schedule.inputs[name].coords for name in needed}  # as the plan read them
+    enc = {name: schedule.inputs[name].encoding for name in needed}
+    streets = load_streets(files["streets"], schedule.date, co["streets"], enc["streets"]).streets
     if schedule.kind == "patrol":
         ref = schedule.inputs.get("must_cover")
-        must = read_must_cover(Path(ref.path)) if ref is not None else []
-        checked = patrol.recheck(schedule, streets, read_volunteers(files["volunteers"]), must)
+        must = read_must_cover(Path(ref.path), ref.encoding) if ref is not None else []
+        vols = read_volunteers(files["volunteers"], co["volunteers"], enc["volunteers"])
+        checked = patrol.recheck(schedule, streets, vols, must)
     else:
-        checked = sweep.recheck(schedule, streets, read_fleet(files["fleet"]))
+        checked = sweep.recheck(schedule, streets, read_fleet(files["fleet"], co["fleet"]))
     _report(checked.violations, f"feasible: {len(schedule.routes)} routes, "
                                 f"{schedule.summary.unassigned} unassigned with reasons, "
                                 f"cost {schedule.summary.cost:.2f}")
@@ -445,6 +460,10 @@ def plan_cmd(
         "--iterations", min=1, help="PyVRP iterations (implies --seed 0 when no seed).")] = None,
     tiles: Tiles = None,
     scheduler: SchedulerOpt = None,
+    coords_in: CoordsIn = CoordSystem.wgs84,
+    coords_out: CoordsOut = CoordSystem.wgs84,
+    encoding: Encoding = None,
+    lang: LangOpt = LangChoice.en,
 ) -> None:
     """Plan tomorrow's sweeping: routes with timed steps, unassigned work with reasons.
 
@@ -455,7 +474,8 @@ def plan_cmd(
                         scheduler=scheduler)
     result = sweep.run(streets or instances.demo_streets(), fleet or instances.demo_fleet(),
                        _day(date), params, out, OSM_ATTRIBUTION if streets is None else None,
-                       tiles, STARTED)
+                       tiles, STARTED, coords_in=coords_in, coords_out=coords_out,
+                       encoding=encoding, lang=lang)
     for note in result.notes:
         typer.echo(f"note: {note}", err=True)
     if not result.passed:
@@ -463,7 +483,8 @@ def plan_cmd(
     _say([*sweep.summary_rows(result), ("written", str(out / "schedule.json"))])
     if crew is not None:
         typer.echo("")
-        _crews([out / "schedule.json"], crew, rules, days, None, out, "auto", None)
+        _crews([out / "schedule.json"], crew, rules, days, None, out, "auto", None,
+               encoding=encoding, lang=lang)
 
 
 # ------------------------------------------------------------------------------- crews
@@ -495,6 +516,8 @@ def crews_cmd(
     time_limit: Annotated[float | None, typer.Option(
         "--time-limit", "-t", min=1.0, help="Seconds for the solver; default from the rules "
                                             "(60).")] = None,
+    encoding: Encoding = None,
+    lang: LangOpt = LangChoice.en,
 ) -> None:
     """Assign drivers (and helpers) to the routes and build the roster, with pulp.
 
@@ -503,7 +526,7 @@ def crews_cmd(
     """
     first = None if start is None else parse_date(start, None, "--start")
     result = _crews(schedule, crew or instances.demo_crew(), rules, days, first, out, mip,
-                    time_limit, fleet, previous)
+                    time_limit, fleet, previous, encoding, lang)
     if result.roster.uncovered:
         raise typer.Exit(1)
 
@@ -511,10 +534,11 @@ def crews_cmd(
 def _crews(schedule_paths: list[Path], crew_path: Path, rules_path: Path | None,
            days: int | None, start: dt.date | None, out: Path, mip: str,
            time_limit: float | None, fleet_path: Path | None = None,
-           previous_path: Path | None = None) -> crews.RosterRun:
+           previous_path: Path | None = None, encoding: str | None = None, lang: str = "en"
+           ) -> crews.RosterRun:
     """Roster the schedules, write the outputs when the roster passed, print the summary."""
     result = crews.run(schedule_paths, crew_path, rules_path, days, start, out, mip,
-                       time_limit, fleet_path, previous_path)
+                       time_limit, fleet_path, previous_path, encoding, lang)
     for note in result.notes:
         typer.echo(f"note: {note}", err=True)
     roster = result.roster
@@ -687,6 +711,10 @@ def patrol_cmd(
         "--engine", help="ortools (with --balance) or pyvrp (prize-collecting).")] = "ortools",
     solutions: Solutions = None,
     tiles: Tiles = None,
+    coords_in: CoordsIn = CoordSystem.wgs84,
+    coords_out: CoordsOut = CoordSystem.wgs84,
+    encoding: Encoding = None,
+    lang: LangOpt = LangChoice.en,
 ) -> None:
     """Plan volunteer patrols: who walks which streets, most important first."""
     demo = streets is None
@@ -694,10 +722,14 @@ def patrol_cmd(
     inputs = patrol.load(streets or instances.demo_streets(),
                          volunteers or instances.demo_volunteers(), day,
                          cases or (instances.demo_cases() if demo else None),
-                         must_cover or (instances.demo_must_cover() if demo else None), history)
+                         must_cover or (instances.demo_must_cover() if demo else None), history,
+                         coords=coords_in, encoding=encoding)
     params = PatrolParams(time_limit=time_limit, workers=workers, balance=balance,
                           rest_days=rest_days, engine=engine, solutions=solutions)
-    result = patrol.run(inputs, params, day, out, OSM_ATTRIBUTION if demo else None, tiles)
+    result = patrol.run(inputs, params, day, out, OSM_ATTRIBUTION if demo else None, tiles,
+                        coords_out=coords_out, lang=lang)
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
     schedule = result.schedule
     if not result.passed:
         _fail("the patrol plan failed its independent check", schedule.violations)

@@ -19,9 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from streetcrew.models.base import Frozen
 
@@ -125,15 +125,34 @@ class Unassigned(Frozen):
 
 
 class InputRef(Frozen):
-    """Where an input came from, with its SHA-256 so a check can refuse a changed file."""
+    """Where an input came from, with its SHA-256 so a check can refuse a changed file.
+
+    ``coords``: the coordinate system its points were read in when the file does not name
+    its own (``--coords-in``), so a check reads it the same way; left out of the JSON when
+    it is ``wgs84``. The schedule's own points are WGS-84 whatever it says. ``encoding``:
+    the text encoding a CSV was read in when one was given (``--encoding``), likewise; left
+    out when None (detected: UTF-8, else GB18030).
+    """
 
     path: str
     sha256: str
+    coords: str = "wgs84"
+    encoding: str | None = None
 
     @classmethod
-    def of(cls, path: Path) -> InputRef:
+    def of(cls, path: Path, coords: str = "wgs84", encoding: str | None = None) -> InputRef:
         """The file at ``path`` (kept as given) and the SHA-256 of its bytes now."""
-        return cls(path=str(path), sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+        return cls(path=str(path), sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                   coords=str(coords), encoding=encoding)
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out: dict[str, Any] = handler(self)
+        if out.get("coords") == "wgs84":
+            del out["coords"]
+        if out.get("encoding", "") is None:
+            del out["encoding"]
+        return out
 
 
 class Summary(Frozen):

@@ -3,10 +3,16 @@ and turning a model's validation error into an :class:`InputError` naming the co
 
 Records are named 1-based as a person counts them (``row 7 (id 'V07')``, ``feature 3``);
 indices inside the package are 0-based.
+
+Text is UTF-8 (a byte-order mark dropped) or, when it is not, GB18030: the superset of GBK and
+GB2312 that Excel on Chinese Windows saves a "CSV (逗号分隔)" in. UTF-8 is tried first, so bytes
+that read both ways are UTF-8 (a UTF-8 file is never read as GBK mojibake); a reader's
+``encoding`` argument (``--encoding``) names the encoding instead of detecting it.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import json
@@ -21,16 +27,71 @@ from streetcrew.models.base import InputError
 _M = TypeVar("_M", bound=BaseModel)
 
 
-def read_text(path: str | Path) -> tuple[str, str]:
-    """(file as given, its UTF-8 text, a byte-order mark dropped); errors name the file."""
+DETECTED = ("utf-8-sig", "gb18030")  # tried in this order when no encoding is given
+
+
+def read_text(path: str | Path, encoding: str | None = None, table: bool = False
+              ) -> tuple[str, str]:
+    """(file as given, its text); errors name the file.
+
+    ``encoding`` None detects UTF-8 or GB18030 (see the module docstring). Bytes that are
+    not text in it are an error naming the line (with ``table``, the CSV row) and the byte
+    offset of the first unreadable byte.
+    """
     path = Path(path)
     file = str(path)
     try:
-        return file, path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
     except OSError as exc:
         raise InputError(file, None, None, f"cannot read file: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(file, None, None, f"not UTF-8 text: {exc.reason}") from None
+    return file, decode(data, file, encoding, table)
+
+
+def decode(data: bytes, file: str, encoding: str | None = None, table: bool = False) -> str:
+    """``data`` as text, as :func:`read_text` says."""
+    codecs_ = DETECTED if encoding is None else (_codec(file, encoding),)
+    failed: list[tuple[str, UnicodeDecodeError]] = []
+    for codec in codecs_:
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError as exc:
+            failed.append((codec, exc))
+        except LookupError:  # a codec that is not bytes -> text (base64, rot13)
+            raise InputError(file, None, "encoding",
+                             f"{encoding!r} is not a text encoding (--encoding)") from None
+    codec, at = max(((c, e.start) for c, e in failed), key=lambda f: f[1])  # read furthest
+    what = ("neither UTF-8 nor GB18030 (GBK) text" if encoding is None
+            else f"not {encoding} text")
+    hint = ("save it as \"CSV UTF-8\" or name its encoding with --encoding" if table
+            else "save it as UTF-8")
+    raise InputError(file, _place(data, at, codec, table), None,
+                     f"byte 0x{data[at]:02X} at byte offset {at} is {what}; {hint}")
+
+
+def _codec(file: str, encoding: str) -> str:
+    """The codec for a declared encoding; UTF-8 drops a byte-order mark."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise InputError(file, None, "encoding", f"unknown encoding {encoding!r} (--encoding); "
+                                                 "e.g. utf-8, gbk, gb18030") from None
+    return "utf-8-sig" if name == "utf-8" else name
+
+
+def _place(data: bytes, at: int, codec: str, table: bool) -> str:
+    """Where byte ``at`` is: ``line 4``, in a table ``row 3 (line 4)`` (``header`` for line 1)
+    counting data rows as :func:`csv_rows` does."""
+    start = data.rfind(b"\n", 0, at) + 1  # no byte of a UTF-8 or GB18030 character is \n
+    line = data.count(b"\n", 0, start) + 1
+    if not table:
+        return f"line {line}"
+    try:
+        before = data[:start].decode(codec)
+        records = sum(1 for cells in csv.reader(before.splitlines(keepends=True))
+                      if any(c.strip() for c in cells))
+    except (UnicodeDecodeError, csv.Error):
+        return f"line {line}"
+    return f"header (line {line})" if records == 0 else f"row {records} (line {line})"
 
 
 def record_name(kind: str, number: int, ident: object = None) -> str:
@@ -69,10 +130,12 @@ def csv_rows(text: str, file: str) -> tuple[list[str], Iterator[tuple[int, dict[
 
 
 def open_csv(
-    path: str | Path, required: Sequence[str]
+    path: str | Path, required: Sequence[str], encoding: str | None = None
 ) -> tuple[str, Iterator[tuple[int, dict[str, str]]]]:
-    """(file as given, data rows numbered from 1); every column of ``required`` is present."""
-    file, text = read_text(path)
+    """(file as given, data rows numbered from 1); every column of ``required`` is present.
+
+    ``encoding`` None detects UTF-8 or GB18030 (GBK), as :func:`read_text` says."""
+    file, text = read_text(path, encoding, table=True)
     header, rows = csv_rows(text, file)
     for column in required:
         if column not in header:

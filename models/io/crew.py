@@ -2,7 +2,7 @@
 
 Crew (:func:`read_crew`)
 ------------------------
-A UTF-8 CSV with a header row (columns in any order; unknown columns ignored; blank lines
+A CSV in UTF-8 or GBK/GB18030 (detected, or ``encoding``) with a header row (columns in any order; unknown columns ignored; blank lines
 skipped) and at least one data row. Every error is an :class:`~models.errors.InputError` naming the file, the record
 (``row 4 (id 'D04')``) and the column.
 
@@ -55,10 +55,11 @@ CREW_REQUIRED = ("id", "depot")
 
 def read_crew(path: str | Path, vehicle_types: Iterable[str] | None = None,
               depots: Iterable[str] | None = None,
-              vehicles: Iterable[str] | None = None) -> list[CrewMember]:
+              vehicles: Iterable[str] | None = None,
+              encoding: str | None = None) -> list[CrewMember]:
     """Read a crew CSV; licences, depots and preferred vehicles are checked against the fleet
-    when given."""
-    file, rows = open_csv(path, CREW_REQUIRED)
+    when given. ``encoding`` None detects UTF-8 or GBK."""
+    file, rows = open_csv(path, CREW_REQUIRED, encoding)
     known_types = None if vehicle_types is None else set(vehicle_types)
     known_depots = None if depots is None else set(depots)
     known_vehicles = None if vehicles is None else list(dict.fromkeys(vehicles))

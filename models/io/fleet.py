@@ -4,6 +4,10 @@ Clock times may be given as ``"HH:MM"`` (hours up to 48 for shifts past
 midnight) and points as ``{lon, lat}`` or ``[lon, lat]``. Each record is
 validated on its own so that an error names it: ``vehicles[3] (id 'S4')``
 and the field.
+
+Points are WGS-84 unless a top-level ``coords: gcj02`` (Amap/Tencent) or ``coords: bd09``
+(Baidu) says otherwise (or, when the file says nothing, the reader's ``coords`` argument:
+``--coords-in``); they are converted to WGS-84 on read (:mod:`models.coords`).
 """
 
 from __future__ import annotations
@@ -15,7 +19,16 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from streetcrew.models.base import InputError, format_clock, parse_clock
-from streetcrew.models.fleet import Depot, Facility, Fleet, TurnPenalties, Vehicle, VehicleType
+from streetcrew.models.coords import system, to_wgs84
+from streetcrew.models.fleet import (
+    Depot,
+    Facility,
+    Fleet,
+    Point,
+    TurnPenalties,
+    Vehicle,
+    VehicleType,
+)
 from streetcrew.models.io.common import load_mapping
 from streetcrew.models.streets import Street
 
@@ -28,7 +41,8 @@ _SECTIONS: dict[str, type[BaseModel]] = {
 _CLOCK_FIELDS = {"opens", "closes", "shift_start", "shift_end", "earliest", "latest"}
 
 
-def read_fleet(path: str | Path) -> Fleet:
+def read_fleet(path: str | Path, coords: str = "wgs84") -> Fleet:
+    """The fleet file; its points in the system its ``coords`` field names, else ``coords``."""
     path = Path(path)
     file = str(path)
     try:
@@ -38,9 +52,11 @@ def read_fleet(path: str | Path) -> Fleet:
     data = load_mapping(file, text, path.suffix.lower())
     if not isinstance(data, dict):
         raise InputError(file, None, None, "expected a mapping with depots, vehicle_types, vehicles")
-    unknown = set(data) - set(_SECTIONS) - {"turns"}
+    unknown = set(data) - set(_SECTIONS) - {"turns", "coords"}
     if unknown:
         raise InputError(file, None, sorted(unknown)[0], "unknown section")
+    source = (system(data["coords"], file) if "coords" in data
+              else system(coords, None, "--coords-in"))
     parsed: dict[str, list[Any]] = {}
     names: dict[str, list[str]] = {}
     for section, model in _SECTIONS.items():
@@ -56,7 +72,11 @@ def read_fleet(path: str | Path) -> Fleet:
             where = f"{section}[{i}]"
             if isinstance(rec, dict) and "id" in rec:
                 where += f" (id {rec['id']!r})"
-            items.append(_record(file, where, model, rec))
+            item = _record(file, where, model, rec)
+            if isinstance(item, Depot | Facility) and source != "wgs84":
+                lon, lat = to_wgs84(item.at.lon, item.at.lat, source)
+                item = item.model_copy(update={"at": Point(lon=lon, lat=lat)})
+            items.append(item)
             names[section].append(where)
         parsed[section] = items
     _references(file, parsed, names)

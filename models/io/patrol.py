@@ -1,6 +1,7 @@
 """Readers for the volunteer-patrol inputs: volunteers, reported cases, must-cover streets.
 
-All three are UTF-8 CSV files (a byte-order mark, as Excel writes it, is fine) with a header
+All three are CSV files in UTF-8 (a byte-order mark is fine) or GBK/GB18030, as Excel on
+Chinese Windows saves them (detected, or named by ``encoding``: ``--encoding``), with a header
 row. Columns may come in any order; blank lines are skipped; columns the reader does not know
 are ignored (a phone or notes column may stay in the file). Every error is an
 :class:`~models.errors.InputError` naming the file, the record (``row 7 (id 'V07')``: 1-based
@@ -30,9 +31,12 @@ kinds       ``"a;b"``: the kinds of service                          every kind
             volunteer takes part in; empty = every kind
 buddy       id of another volunteer in the file who walks            none
             with this one
+coords      the system of ``lon, lat``: ``wgs84``, ``gcj02``                ``--coords-in``,
+            (Amap/Tencent) or ``bd09`` (Baidu)                       else ``wgs84``
 =========== ================================================ ======= =======================
 
-Columns ``name``, ``mode``, ``kinds`` and ``buddy`` may be left out of the header. A file
+Columns ``name``, ``mode``, ``kinds``, ``buddy`` and ``coords`` may be left out of the header.
+A point given in GCJ-02 or BD-09 is converted to WGS-84 on read (:mod:`models.coords`). A file
 without data rows is an error (there is no one to plan for). Cells are
 trimmed; ``mode`` and ``kinds`` are read in lower case, and a kind named twice counts once.
 
@@ -58,6 +62,8 @@ time   when it was reported: ISO date ``2026-11-20`` or          local  -- (requ
        date-time ``2026-11-20T14:05`` (a space for the ``T``     time
        and seconds are fine; a UTC offset is dropped: the
        wall-clock time is used)
+coords the system of ``lon, lat``, as for volunteers (the               ``--coords-in``,
+       column may be left out)                                          else ``wgs84``
 ====== ========================================================= ====== ============
 
 ``age_days`` is the age on the plan date ``on``: ``on`` minus ``time`` in days, counted from
@@ -87,9 +93,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from streetcrew.models.base import InputError, parse_clock
+from streetcrew.models.coords import system, to_wgs84
+from streetcrew.models.fleet import Point
 from streetcrew.models.io.common import open_csv, record_name, unique_id, validate_row
 from streetcrew.models.patrol import Case, Volunteer
 from streetcrew.models.streets import Street
@@ -100,13 +108,18 @@ VOLUNTEER_COLUMNS = (
 VOLUNTEER_REQUIRED = ("id", "lon", "lat", "free_from", "free_to", "max_minutes")
 CASE_COLUMNS = ("id", "lon", "lat", "kind", "time")
 MUST_COVER_COLUMNS = ("street_id",)
+_P = TypeVar("_P", Volunteer, Case)
 
 
 
 
-def read_volunteers(path: str | Path) -> list[Volunteer]:
-    """Read a volunteers CSV (see the module docstring for the columns)."""
-    file, rows = open_csv(path, VOLUNTEER_REQUIRED)
+def read_volunteers(path: str | Path, coords: str = "wgs84", encoding: str | None = None
+                    ) -> list[Volunteer]:
+    """Read a volunteers CSV (see the module docstring for the columns); ``coords``: the
+    system of the points whose row does not name one; ``encoding`` None detects UTF-8 or
+    GBK (:func:`~streetcrew.models.io.common.read_text`)."""
+    file, rows = open_csv(path, VOLUNTEER_REQUIRED, encoding)
+    source = system(coords, None, "--coords-in")
     out: list[Volunteer] = []
     where: list[str] = []
     first: dict[str, str] = {}
@@ -139,7 +152,8 @@ def read_volunteers(path: str | Path) -> list[Volunteer]:
         if buddy:
             raw["buddy"] = buddy
         checks = {"free_to": "free_to", "kind": "kinds"}  # the model's own checks -> column
-        out.append(validate_row(file, record, Volunteer, raw, checks))
+        vol = validate_row(file, record, Volunteer, raw, checks)
+        out.append(_in_wgs84(vol, file, record, row, source))
         where.append(record)
     if not out:
         raise InputError(file, None, None, "no volunteers in the file: a header and no rows")
@@ -174,9 +188,12 @@ def _pair_buddies(file: str, vols: list[Volunteer], where: list[str]) -> list[Vo
     ]
 
 
-def read_cases(path: str | Path, on: dt.date) -> list[Case]:
-    """Read a cases CSV; ``age_days`` is each case's age on the plan date ``on``."""
-    file, rows = open_csv(path, CASE_COLUMNS)
+def read_cases(path: str | Path, on: dt.date, coords: str = "wgs84",
+               encoding: str | None = None) -> list[Case]:
+    """Read a cases CSV; ``age_days`` is each case's age on the plan date ``on``; ``coords``
+    and ``encoding`` as for :func:`read_volunteers`."""
+    file, rows = open_csv(path, CASE_COLUMNS, encoding)
+    source = system(coords, None, "--coords-in")
     start = dt.datetime.combine(on, dt.time())
     out: list[Case] = []
     first: dict[str, str] = {}
@@ -195,7 +212,8 @@ def read_cases(path: str | Path, on: dt.date) -> list[Case]:
         raw: dict[str, Any] = {"id": ident, "at": _point(row), "age_days": age}
         if row["kind"].strip():
             raw["kind"] = row["kind"].strip().lower()
-        out.append(validate_row(file, record, Case, raw, {"kind": "kind"}))
+        case = validate_row(file, record, Case, raw, {"kind": "kind"})
+        out.append(_in_wgs84(case, file, record, row, source))
     return out
 
 
@@ -214,9 +232,9 @@ def parse_case_time(text: str) -> dt.date | dt.datetime:
         ) from None
 
 
-def read_must_cover(path: str | Path) -> list[str]:
+def read_must_cover(path: str | Path, encoding: str | None = None) -> list[str]:
     """Read a must-cover CSV: the street ids, in file order."""
-    file, rows = open_csv(path, MUST_COVER_COLUMNS)
+    file, rows = open_csv(path, MUST_COVER_COLUMNS, encoding)
     out: list[str] = []
     first: dict[str, str] = {}
     for n, row in rows:
@@ -225,15 +243,15 @@ def read_must_cover(path: str | Path) -> list[str]:
     return out
 
 
-def read_history(path: str | Path, on: dt.date,
-                 street_ids: Collection[str] | None = None) -> dict[str, float]:
+def read_history(path: str | Path, on: dt.date, street_ids: Collection[str] | None = None,
+                 encoding: str | None = None) -> dict[str, float]:
     """Read a patrol history CSV (``street_id,date``): days since each street was last walked.
 
     ``date`` is an ISO date or date-time before the plan date ``on``; a street listed
     several times keeps its latest walk. With ``street_ids`` (the street file's), an id
     that is not among them is an error naming its row.
     """
-    file, rows = open_csv(path, ("street_id", "date"))
+    file, rows = open_csv(path, ("street_id", "date"), encoding)
     out: dict[str, float] = {}
     for n, row in rows:
         ident = row["street_id"].strip()
@@ -279,5 +297,17 @@ def _no_segment(ident: str, known: Collection[str]) -> str:
 
 def _point(row: dict[str, str]) -> dict[str, str]:
     return {k: row[k].strip() for k in ("lon", "lat") if row[k].strip()}
+
+
+def _in_wgs84(item: _P, file: str, record: str, row: dict[str, str], source: str) -> _P:
+    """``item`` with its point as WGS-84: given in the system of the row's ``coords`` cell,
+    else in ``source`` (the file's)."""
+    cell = row.get("coords", "").strip()
+    if cell:
+        source = system(cell, file, record)
+    if source == "wgs84":
+        return item
+    lon, lat = to_wgs84(item.at.lon, item.at.lat, source)
+    return item.model_copy(update={"at": Point(lon=lon, lat=lat)})
 
 

@@ -45,7 +45,10 @@ geometry (``"coordinates": []``, ``LINESTRING EMPTY``) or an empty CSV cell is a
 skipped and counted in :attr:`StreetsRead.no_geometry`. Every other problem is an error: a
 geometry type other than (Multi)LineString, a line with fewer than two points, a point that is
 not two numbers, or a point outside lon -180..180 / lat -90..90 (projected coordinates). A
-top-level ``crs`` other than WGS-84 is refused. Duplicate ids (after the ``#k`` suffixes) and
+top-level ``crs`` other than WGS-84 is refused. Geometry from a Chinese web map is converted to
+WGS-84 on read: a GeoJSON top-level member ``"coords": "gcj02"`` (Amap/Tencent) or ``"bd09"``
+(Baidu) says so, else the reader's ``coords`` argument (``--coords-in``) does, for GeoJSON and
+CSV alike (:mod:`models.coords`). OpenStreetMap extracts are WGS-84 by definition. Duplicate ids (after the ``#k`` suffixes) and
 unknown road classes are errors, and so are numbers outside their plausible ranges
 (:data:`models.bounds.BOUNDS`). In every dialect, a file that yields no street is an error
 (``no streets in the file``), and so is a street with a point more than
@@ -115,6 +118,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from streetcrew.models.base import DAY_S, InputError, parse_clock
+from streetcrew.models.coords import line_to_wgs84, system
 from streetcrew.models.io.common import csv_rows, read_text, record_name
 from streetcrew.models.io.gis import GIS_SUFFIXES, gis_text
 from streetcrew.models.streets import (
@@ -172,31 +176,37 @@ class StreetsRead(BaseModel):
     date: dt.date | None = None
 
 
-def read_streets(path: str | Path, date: dt.date | None = None) -> list[Street]:
+def read_streets(path: str | Path, date: dt.date | None = None, coords: str = "wgs84",
+                 encoding: str | None = None) -> list[Street]:
     """Read a GeoJSON or CSV street file (any dialect) into segments.
 
     ``date`` selects the rows of a dated schedule (San Francisco); other files ignore it.
+    ``coords``: the system of a file that does not name its own (see the module docstring).
+    ``encoding``: a CSV's text encoding, None to detect UTF-8 or GBK (GeoJSON is UTF-8).
     """
-    return list(load_streets(path, date).streets)
+    return list(load_streets(path, date, coords, encoding).streets)
 
 
-def load_streets(path: str | Path, date: dt.date | None = None) -> StreetsRead:
+def load_streets(path: str | Path, date: dt.date | None = None, coords: str = "wgs84",
+                 encoding: str | None = None) -> StreetsRead:
     """Like :func:`read_streets`, with the dialect and the counts of what was skipped."""
     path = Path(path)
     file = str(path)
     suffix = path.suffix.lower()
+    source = system(coords, None, "--coords-in")
     if suffix in GIS_SUFFIXES:  # a GIS department's layer, read as GeoJSON features
-        return _read_geojson(gis_text(path, FIELDS), file)
+        return _read_geojson(gis_text(path, FIELDS), file, source)
     if suffix not in (".geojson", ".json", ".csv"):
         raise InputError(
             file, None, None,
             f"unknown street file type {suffix or '(none)'!r}: expected .geojson, .json, "
             ".csv, .gpkg or .shp (OpenStreetMap files go through `streetcrew import-osm`)",
         )
-    _, text = read_text(path)
+    table = suffix == ".csv"
+    _, text = read_text(path, encoding if table else None, table=table)
     if suffix == ".csv":
-        return _read_csv(text, file, date)
-    return _read_geojson(text, file)
+        return _read_csv(text, file, date, source)
+    return _read_geojson(text, file, source)
 
 
 # ---------------------------------------------------------------------------- shared
@@ -336,11 +346,12 @@ def _check_parts(parts: list[list[tuple[float, float]]]) -> None:
 
 
 def _split_parts(
-    raw: dict[str, Any], parts: list[list[tuple[float, float]]], multi: bool
+    raw: dict[str, Any], parts: list[list[tuple[float, float]]], multi: bool, source: str
 ) -> Iterator[dict[str, Any]]:
-    """One raw segment per part; parts of a multi-line get ids ``<id>#<k>``."""
+    """One raw segment per part, as WGS-84 (``source``: the file's coordinate system); parts
+    of a multi-line get ids ``<id>#<k>``."""
     for k, part in enumerate(parts, start=1):
-        one = dict(raw, coords=tuple(part))
+        one = dict(raw, coords=tuple(line_to_wgs84(part, source) if source != "wgs84" else part))
         if multi:
             one["id"] = f"{raw['id']}#{k}"
         yield one
@@ -428,7 +439,7 @@ def _geojson_parts(geom: Any) -> tuple[list[list[tuple[float, float]]], bool] | 
     return parts, kind == "MultiLineString"
 
 
-def _read_geojson(text: str, file: str) -> StreetsRead:
+def _read_geojson(text: str, file: str, source: str) -> StreetsRead:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -442,6 +453,8 @@ def _read_geojson(text: str, file: str) -> StreetsRead:
             raise InputError(
                 file, None, "crs", f"expected WGS-84 lon/lat (CRS84/EPSG:4326), got {name!r}"
             )
+    if "coords" in doc:
+        source = system(doc["coords"], file)
     features = doc.get("features")
     if not isinstance(features, list):
         raise InputError(file, None, "features", "expected a list of features")
@@ -479,7 +492,7 @@ def _read_geojson(text: str, file: str) -> StreetsRead:
             no_geometry += 1
             continue
         parts, multi = geom
-        for one in _split_parts(raw, parts, multi):
+        for one in _split_parts(raw, parts, multi, source):
             ids.add(one["id"], record, id_field)
             streets.append(_make(file, record, one, names))
     _whole(file, streets, ids, len(features), no_geometry, "features",
@@ -600,10 +613,10 @@ def parse_wkt(text: str) -> tuple[list[list[tuple[float, float]]], bool] | None:
 
 
 
-def _read_csv(text: str, file: str, date: dt.date | None) -> StreetsRead:
+def _read_csv(text: str, file: str, date: dt.date | None, source: str) -> StreetsRead:
     header, rows = csv_rows(text, file)
     if _SF_COLUMNS <= set(header):
-        return _read_sf(header, rows, file, date)
+        return _read_sf(header, rows, file, date, source)
     for required in ("id", "geometry"):
         if required not in header:
             raise InputError(file, "header", required, "required column is missing")
@@ -625,7 +638,7 @@ def _read_csv(text: str, file: str, date: dt.date | None) -> StreetsRead:
             no_geometry += 1
             continue
         parts, multi = geom
-        for one in _split_parts(raw, parts, multi):
+        for one in _split_parts(raw, parts, multi, source):
             ids.add(one["id"], record, "id")
             streets.append(_make(file, record, one, {"coords": "geometry"}))
     _whole(file, streets, ids, records, no_geometry, None, "the file has a header and no rows")
@@ -644,7 +657,7 @@ def _yes_no(file: str, record: str, field: str, value: str) -> bool:
 
 def _read_sf(
     header: list[str], rows: Iterator[tuple[int, dict[str, str]]], file: str,
-    date: dt.date | None,
+    date: dt.date | None, source: str,
 ) -> StreetsRead:
     for required in ("geometry", "streetname"):
         if required not in header:
@@ -717,7 +730,7 @@ def _read_sf(
         else:
             raw["windows"] = tuple(sorted(windows, key=lambda w: (w.start, w.end)))
             raw["sweeps_per_day"] = len(windows)
-        for one in _split_parts(raw, parts, multi):
+        for one in _split_parts(raw, parts, multi, source):
             ids.add(one["id"], record, "cnn")
             streets.append(_make(file, record, one, {"coords": "geometry"}))
     _whole(file, streets, ids, records, no_geometry, None, "the file has a header and no rows")
@@ -730,10 +743,12 @@ def _read_sf(
 OSM_SUFFIXES = (".osm", ".osm.gz", ".osm.bz2", ".osm.xml", ".osm.pbf", ".pbf")
 
 
-def read_street_source(path: str | Path, date: dt.date | None = None) -> list[Street]:
-    """A street file (GeoJSON, CSV) for the day, or an OSM extract imported on the fly."""
+def read_street_source(path: str | Path, date: dt.date | None = None, coords: str = "wgs84",
+                       encoding: str | None = None) -> list[Street]:
+    """A street file (GeoJSON, CSV) for the day, or an OSM extract imported on the fly (always
+    WGS-84: ``coords`` applies to the other files that do not name their system)."""
     if str(path).endswith(OSM_SUFFIXES):
         from streetcrew.models.io.osm import read_osm
 
         return list(read_osm(path).streets)
-    return list(load_streets(path, date).streets)
+    return list(load_streets(path, date, coords, encoding).streets)

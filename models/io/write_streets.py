@@ -46,7 +46,8 @@ def write_geojson(
     """Write a FeatureCollection (one LineString feature per segment); returns the path.
 
     ``attribution`` becomes a top-level ``"attribution"`` member (required for OSM data:
-    ``models.read_osm.ATTRIBUTION``).
+    ``models.read_osm.ATTRIBUTION``); ``"coords": "wgs84"`` names the coordinate system (every
+    street in the package is WGS-84), so ``--coords-in`` does not apply to the file.
     """
     path = Path(path)
     features = [json.dumps(street_feature(s), ensure_ascii=False) for s in streets]
@@ -55,5 +56,6 @@ def write_geojson(
         fh.write('{"type": "FeatureCollection",\n')
         if attribution is not None:
             fh.write(f'"attribution": {json.dumps(attribution, ensure_ascii=False)},\n')
+        fh.write('"coords": "wgs84",\n')  # so that --coords-in leaves the file as it is
         fh.write('"features": [\n' + ",\n".join(features) + "\n]}\n")
     return path

@@ -26,9 +26,16 @@ from streetcrew.solver.crews.check import check_roster
 from streetcrew.solver.crews.duties import duties, plan_days, route_label
 from streetcrew.solver.crews.engine_pulp import pick_solver, solve_roster
 from streetcrew.solver.outputs import pictures
-from streetcrew.solver.outputs.roster_files import person_sheet, roster_csv, uncovered_csv
+from streetcrew.solver.outputs.roster_files import (
+    person_sheet,
+    roster_csv,
+    roster_table,
+    uncovered_csv,
+    uncovered_table,
+)
 from streetcrew.solver.outputs.schedule_files import write_schedule_json
 from streetcrew.solver.outputs.sheets import SheetInfo, write_sheets
+from streetcrew.solver.outputs.tables import CSV_ENCODING, write_xlsx, xlsx_notes
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +74,11 @@ def roster_days(plans: Sequence[Schedule], days: int | None, start: dt.date | No
 def run(schedule_paths: Sequence[Path], crew_path: Path, rules_path: Path | None = None,
         days: int | None = None, start: dt.date | None = None, out: Path | None = None,
         mip: str = "auto", time_limit: float | None = None, fleet_path: Path | None = None,
-        previous_path: Path | None = None) -> RosterRun:
+        previous_path: Path | None = None, encoding: str | None = None, lang: str = "en"
+        ) -> RosterRun:
     """Roster the plans, check the roster, and (``out`` given, the check passed) write
     roster.json, roster.csv, uncovered.csv, roster.png, a sheet per person and each day's
-    plan with its drivers."""
+    plan with its drivers (:func:`write`). ``encoding``: the crew CSV's, None to detect."""
     plans = [read_schedule(p) for p in schedule_paths]
     per_day = roster_days(plans, days, start)
     rules = read_rules(rules_path) if rules_path is not None else CrewRules()
@@ -93,7 +101,7 @@ def run(schedule_paths: Sequence[Path], crew_path: Path, rules_path: Path | None
     else:
         notes.append("no fleet file (the schedule names none; --fleet): licences and depots "
                      "are not checked against it, helpers only per --rules")
-    members = read_crew(crew_path, types, depots, vehicles)
+    members = read_crew(crew_path, types, depots, vehicles, encoding)
     try:
         solver = pick_solver(mip)
     except ValueError as exc:
@@ -107,7 +115,7 @@ def run(schedule_paths: Sequence[Path], crew_path: Path, rules_path: Path | None
                   if a.day == last and a.driver is not None}
     log.info("rostering %d duties over %d day(s)", len(duty_list), len(per_day))
     roster = solve_roster(duty_list, members, rules, previous=before, solver=solver)
-    refs = {"crew": InputRef.of(crew_path.resolve())}
+    refs = {"crew": InputRef.of(crew_path.resolve(), encoding=encoding)}
     refs |= {f"schedule{k}" if k else "schedule": InputRef.of(p.resolve())
              for k, p in enumerate(schedule_paths)}
     if rules_path is not None:
@@ -116,14 +124,15 @@ def run(schedule_paths: Sequence[Path], crew_path: Path, rules_path: Path | None
     roster = roster.with_check(check_roster(roster, members, rules, per_day))
     result = RosterRun(roster, members, rules, per_day, duty_list, notes=notes)
     if out is not None and result.passed:
-        result.written = write(result, out)
+        result.written = write(result, out, lang)
     return result
 
 
-def write(run: RosterRun, out: Path) -> list[Path]:
+def write(run: RosterRun, out: Path, lang: str = "en") -> list[Path]:
     """The staffed plans first, then the roster naming them as its inputs (with their
     SHA-256), so ``streetcrew check roster.json`` re-reads the files beside it even when a
-    staffed plan replaced the plan it was made from (``plan --crew``)."""
+    staffed plan replaced the plan it was made from (``plan --crew``). The vehicle sheets
+    are in ``lang``; roster.xlsx is written where openpyxl is installed."""
     roster, members = run.roster, run.crew
     out.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
@@ -137,7 +146,7 @@ def write(run: RosterRun, out: Path) -> list[Path]:
         streets = _streets_of(plan)
         if streets is not None and plan.kind == "sweep":  # the vehicle sheets, people named
             files += write_sheets(crewed, streets, out / ("sheets" if one else f"sheets-{day}"),
-                                  info=SheetInfo(day, names))
+                                  info=SheetInfo(day, names), lang=lang)
     refs = {k: v for k, v in roster.inputs.items() if not k.startswith("schedule")}
     refs |= {f"schedule{k}" if k else "schedule": InputRef.of(p.resolve())
              for k, p in enumerate(plans)}
@@ -146,8 +155,12 @@ def write(run: RosterRun, out: Path) -> list[Path]:
     run.roster = roster
     files += [out / "roster.json", out / "roster.csv", out / "uncovered.csv"]
     files[-3].write_text(roster.model_dump_json(indent=1), encoding="utf-8")
-    files[-2].write_text(roster_csv(roster, members), encoding="utf-8")
-    files[-1].write_text(uncovered_csv(roster), encoding="utf-8")
+    files[-2].write_text(roster_csv(roster, members), encoding=CSV_ENCODING)
+    files[-1].write_text(uncovered_csv(roster), encoding=CSV_ENCODING)
+    book = write_xlsx(out / "roster.xlsx", {"roster": roster_table(roster, members),
+                                            "uncovered": uncovered_table(roster)})
+    files += [book] if book is not None else []
+    run.notes += xlsx_notes("roster.xlsx")
     sheets = out / "crew-sheets"
     sheets.mkdir(exist_ok=True)
     for m in members:
@@ -164,7 +177,7 @@ def _streets_of(plan: Schedule) -> list[Street] | None:
     if ref is None or not Path(ref.path).is_file() or hashlib.sha256(
             Path(ref.path).read_bytes()).hexdigest() != ref.sha256:
         return None
-    return read_street_source(Path(ref.path), plan.date)
+    return read_street_source(Path(ref.path), plan.date, ref.coords, ref.encoding)
 
 
 def staffed(plan: Schedule, roster: Roster, day: dt.date) -> Schedule:
@@ -185,7 +198,8 @@ def recheck(path: Path) -> RosterRun:
     """A roster.json checked again against its crew file, its rules and the plans it staffs
     (each refused when changed since the roster was made)."""
     roster = load_json_model(path, Roster)
-    crew = read_crew(input_file(path, roster.inputs.get("crew"), "crew"))
+    ref = roster.inputs.get("crew")
+    crew = read_crew(input_file(path, ref, "crew"), encoding=ref.encoding if ref else None)
     names = sorted((k for k in roster.inputs if k.startswith("schedule")),
                    key=lambda k: int(k.removeprefix("schedule") or 0))
     plans = [read_schedule(input_file(path, roster.inputs[k], k)) for k in names]

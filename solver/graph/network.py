@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 from scipy.sparse.csgraph import connected_components
 
 from streetcrew.models.carp import Link
+from streetcrew.models.coords import LABEL, WHO_USES, CoordSystem, from_wgs84, to_wgs84
 from streetcrew.models.fleet import Point
 from streetcrew.models.network import StreetNetwork
-from streetcrew.models.streets import haversine_m
+from streetcrew.models.streets import Street, haversine_m
 from streetcrew.solver.graph.paths import link_matrix
+
+# Points that look given in another coordinate system (:func:`other_system_notes`): one more
+# than FAR_M from every street end, CLOSER times closer when read in the other system, in a
+# file whose points as a whole come closer (geometric mean of (distance + SLACK_M) ratios
+# below AGREE; a point on a street is a few metres off in any case)
+FAR_M = 100.0
+CLOSER = 3.0
+AGREE = 0.5
+SLACK_M = 10.0
 
 
 def snap(points: dict[str, Point], network: StreetNetwork) -> dict[str, tuple[int, float]]:
@@ -34,3 +45,49 @@ def main_component(network: StreetNetwork) -> np.ndarray:
     _, labels = connected_components(graph, directed=True, connection="strong")
     biggest = np.bincount(labels).argmax()
     return np.asarray(labels == biggest)
+
+
+def street_ends(streets: Sequence[Street]) -> StreetNetwork:
+    """The ends of the streets as the nodes of a network without links: what points snap to."""
+    return StreetNetwork(nodes=tuple(dict.fromkeys(
+        p for s in streets for p in (s.coords[0], s.coords[-1]))), links=())
+
+
+def other_system_notes(points: dict[str, Point], network: StreetNetwork,
+                       read_as: str = "wgs84") -> list[str]:
+    """A note for each point (key: ``"depot north-yard"``) that looks given in another
+    coordinate system than ``read_as``, the one its file was read in: GCJ-02 (Amap, Tencent)
+    numbers read as WGS-84 land 500-600 m off in eastern China, beside the wrong street.
+
+    The points are one file's, so in one system: the other system that brings them closest to
+    the nodes of ``network`` as a whole is the suspect, when it brings them :data:`AGREE`
+    times closer or more; a note then names each point more than :data:`FAR_M` from a node
+    that it brings :data:`CLOSER` times closer. A depot in a yard far from any street can
+    look shifted on its own (the bundled demo's are 60-290 m off); the whole-file test keeps
+    such a fleet quiet. A point on the wrong street but near a node (30 m) is not caught."""
+    if not network.nodes or not points:
+        return []
+    tries: dict[str, Point] = {}
+    for key, p in points.items():
+        given = from_wgs84(p.lon, p.lat, read_as)  # the numbers in the file
+        for other in CoordSystem:
+            lon, lat = (p.lon, p.lat) if other == read_as else to_wgs84(*given, other)
+            tries[f"{key}|{other}"] = Point(lon=lon, lat=lat)
+    dist = {k: d for k, (_, d) in snap(tries, network).items()}
+
+    def closer(other: str) -> float:
+        return math.exp(sum(math.log((dist[f"{k}|{other}"] + SLACK_M)
+                                     / (dist[f"{k}|{read_as}"] + SLACK_M)) for k in points)
+                        / len(points))
+
+    suspect = min((s for s in CoordSystem if s != read_as), key=closer)
+    if closer(suspect) >= AGREE:
+        return []
+    notes = []
+    for key in points:
+        now, then = dist[f"{key}|{read_as}"], dist[f"{key}|{suspect}"]
+        if now > FAR_M and then * CLOSER < now:
+            notes.append(f"{key} looks like {LABEL[suspect]} ({WHO_USES[suspect]}): {now:.0f} m "
+                         f"from the nearest street as {LABEL[read_as]}, {then:.0f} m if read as "
+                         f"{LABEL[suspect]}; declare coords: {suspect}")
+    return notes

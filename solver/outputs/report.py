@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from streetcrew.models.base import format_clock, hhmm
+from streetcrew.models.coords import LABEL, WHO_USES, from_wgs84
 from streetcrew.models.fleet import Fleet, Point
 from streetcrew.models.patrol import Case
 from streetcrew.models.schedule import Route, Schedule
@@ -58,9 +59,11 @@ _LAYERS_ICON = ("data:image/svg+xml,%3Csvg xmlns='http%3A%2F%2Fwww.w3.org%2F2000
 
 def write_plan_report(schedule: Schedule, streets: Sequence[Street], fleet: Fleet, path: Path,
                       *, sheets: Sequence[Path] = (), tiles: str | None = None,
-                      attribution: str | None = None) -> Path:
+                      attribution: str | None = None, coords: str = "wgs84") -> Path:
     """``report.html`` of a sweeping plan: figures, map (a layer per route, depots,
     facilities, unassigned streets with their reasons), the day's Gantt chart and the routes.
+    The map's points are in the coordinate system ``coords`` (that of the basemap ``tiles``:
+    ``gcj02`` for Amap's), and the page says so.
 
     ``sheets``: the route sheets (as ``write_sheets`` names them), linked from each route's
     row relative to the page. ``tiles``: a URL template such as
@@ -80,7 +83,7 @@ def write_plan_report(schedule: Schedule, streets: Sequence[Street], fleet: Flee
                                            f"{format_clock(f.closes)}"],
                       f.id, FACILITY_COLOUR[f.kind]) for f in fleet.facilities]
     data = _map_data(schedule, streets, colours, points, tiles, attribution,
-                     background=_background(streets, None))
+                     background=_background(streets, None), coords=coords)
     bound = s.driven_km_lower_bound
     driven = s.served_km + s.deadhead_km
     kpis = [
@@ -113,7 +116,7 @@ def write_plan_report(schedule: Schedule, streets: Sequence[Street], fleet: Flee
         rows.append(cells)
     body = [
         _kpi_html(kpis),
-        _map_html(attribution),
+        _map_html(attribution, coords),
         "<section><h2>The day</h2>" + _gantt(schedule.routes, colours, shift_end) + "</section>",
         "<section><h2>Routes</h2>" + _table(head, rows, range(5, 9)) + more + "</section>",
         _unassigned_html(schedule, by_id),
@@ -126,7 +129,7 @@ def write_patrol_report(schedule: Schedule, streets: Sequence[Street], path: Pat
                         cases: Sequence[Case] | None = None,
                         meeting_points: Mapping[str, Point] | None = None,
                         sheets: Sequence[Path] = (), tiles: str | None = None,
-                        attribution: str | None = None) -> Path:
+                        attribution: str | None = None, coords: str = "wgs84") -> Path:
     """``report.html`` of a patrol plan: the coverage map (walked streets thick, a layer per
     team; the other streets thin, coloured by ``priority`` when given), meeting points and
     cases, the patrol figures, the walks in time and a table of teams.
@@ -134,7 +137,7 @@ def write_patrol_report(schedule: Schedule, streets: Sequence[Street], path: Pat
     ``streets``: the streets the walks were planned on (the walkable ones: the walks' node
     paths index their network). ``priority``: street id -> priority; ``meeting_points``:
     label (a volunteer id) -> place, volunteers meeting at one place share a marker.
-    ``sheets``, ``tiles`` and ``attribution`` as for :func:`write_plan_report`.
+    ``sheets``, ``tiles``, ``attribution`` and ``coords`` as for :func:`write_plan_report`.
     """
     if schedule.kind != "patrol" or schedule.patrol is None:
         raise ValueError("write_patrol_report takes a patrol schedule; a sweeping plan's page "
@@ -153,7 +156,8 @@ def write_patrol_report(schedule: Schedule, streets: Sequence[Street], path: Pat
                              [f"case {c.id}", c.kind, f"{c.age_days:g} day(s) old"], None,
                              "#ff9800", radius=4))
     data = _map_data(schedule, streets, colours, points, tiles, attribution,
-                     background=_background(streets, priority), serve_weight=6)
+                     background=_background(streets, priority), serve_weight=6,
+                     coords=coords)
     kpis = [
         ("priority covered", f"{k.priority_covered_pct:.1f} % ({k.priority_covered:.0f} of "
                              f"{k.priority_total:.0f})"),
@@ -182,7 +186,7 @@ def write_patrol_report(schedule: Schedule, streets: Sequence[Street], path: Pat
         rows.append(cells)
     body = [
         _kpi_html(kpis),
-        _map_html(attribution),
+        _map_html(attribution, coords),
         "<section><h2>The walks</h2>" + _gantt(schedule.routes, colours, {}) + "</section>",
         "<section><h2>Teams</h2>" + _table(head, rows, (4, 5)) + more + "</section>",
         _unassigned_html(schedule, {st.id: st for st in streets}),
@@ -256,9 +260,11 @@ def write_compare_report(rows: Sequence[Mapping[str, Any]],
 
 def _map_data(schedule: Schedule, streets: Sequence[Street], colours: Sequence[str],
               points: list[dict[str, Any]], tiles: str | None, attribution: str | None,
-              background: dict[str, Any], serve_weight: float = 4) -> dict[str, Any]:
+              background: dict[str, Any], serve_weight: float = 4, coords: str = "wgs84"
+              ) -> dict[str, Any]:
     """Everything the map's script draws, as JSON: routes (their step lines with popup text),
-    unassigned streets, points, the background streets, basemap and attribution."""
+    unassigned streets, points, the background streets, basemap and attribution; every point
+    in the coordinate system ``coords``."""
     by_id = {st.id: st for st in streets}
     patrol = schedule.kind == "patrol"
     routes = []
@@ -283,7 +289,7 @@ def _map_data(schedule: Schedule, streets: Sequence[Street], colours: Sequence[s
             f"{SIDES.get(u.side, u.side)}: {u.reason}" if u.side else u.reason)
     red = [_feature(by_id[sid].coords, {"lines": [_name(by_id[sid]), *why]})
            for sid, why in unassigned.items() if sid in by_id]
-    return {
+    return _in_system({
         "routes": routes,
         "serve_weight": serve_weight,
         "unassigned": red,
@@ -295,7 +301,21 @@ def _map_data(schedule: Schedule, streets: Sequence[Street], colours: Sequence[s
         "labels": _labels(streets),
         "tiles": tiles,
         "attribution_html": _e(attribution) if attribution else None,
-    }
+    }, coords)
+
+
+def _in_system(data: dict[str, Any], coords: str) -> dict[str, Any]:
+    """The map's data with every line and point moved from WGS-84 to ``coords``."""
+    if coords == "wgs84":
+        return data
+    lines = [f for r in data["routes"] for f in r["features"]]
+    for f in [*lines, *data["unassigned"], *data["background"]["features"]]:
+        f["geometry"]["coordinates"] = [
+            [round(v, DIGITS) for v in from_wgs84(c[0], c[1], coords)]
+            for c in f["geometry"]["coordinates"]]
+    for p in [*data["points"], *data["labels"]]:
+        p["lon"], p["lat"] = (round(v, DIGITS) for v in from_wgs84(p["lon"], p["lat"], coords))
+    return data
 
 
 def _background(streets: Sequence[Street], priority: Mapping[str, float] | None
@@ -431,8 +451,12 @@ def _kpi_html(kpis: Sequence[tuple[str, str]]) -> str:
     return f'<section class="kpis">{cards}</section>'
 
 
-def _map_html(attribution: str | None) -> str:
+def _map_html(attribution: str | None, coords: str = "wgs84") -> str:
     credit = f'<p class="credit">Map data: {_e(attribution)}</p>' if attribution else ""
+    if coords != "wgs84":
+        credit += (f'<p class="note">Coordinates on this map: {LABEL[coords]} '
+                   f"({WHO_USES[coords]}), to lie on a basemap in that system; schedule.json "
+                   "stays WGS-84.</p>")
     return ('<section><h2>Map</h2><div id="map"></div><p class="hint">Solid: swept or '
             "patrolled; dashed: driven or walked without serving; red: unassigned. Click a "
             f"line for its street and times; the box on the right turns layers on and off."

@@ -1,4 +1,5 @@
-"""Roster outputs a depot can use: the driver x day grid (CSV) and a sheet per person."""
+"""Roster outputs a depot can use: the driver x day grid (CSV, and Excel where openpyxl is
+installed) and a sheet per person."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Sequence
+from typing import Any
 
 from streetcrew.models.base import hhmm
 from streetcrew.models.crew import Assignment, CrewMember, Roster
@@ -17,32 +19,46 @@ def cell(a: Assignment, who: str) -> str:
     return f"{a.route} {hhmm(a.start)}-{hhmm(a.end)} {role}"
 
 
-def roster_csv(roster: Roster, crew: Sequence[CrewMember]) -> str:
-    """One row per person, one column per day (empty: off), then duties, hours, nights."""
+def roster_table(roster: Roster, crew: Sequence[CrewMember]) -> tuple[list[str], list[list[Any]]]:
+    """(header, rows): one row per person, one column per day (empty: off), then duties,
+    hours, nights."""
     grid: dict[str, dict[dt.date, str]] = {}
     for a in roster.assignments:
         for who in (a.driver, a.helper):
             if who is not None:
                 grid.setdefault(who, {})[a.day] = cell(a, who)
     load = {pl.id: pl for pl in roster.load}
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["id", "name", "role", "depot", *roster.days, "duties", "hours", "nights"])
+    header = ["id", "name", "role", "depot", *map(str, roster.days), "duties", "hours", "nights"]
+    rows: list[list[Any]] = []
     for m in crew:
         pl = load.get(m.id)
-        w.writerow([m.id, m.name, m.role, m.depot,
-                    *(grid.get(m.id, {}).get(d, "") for d in roster.days),
-                    pl.duties if pl else 0, f"{pl.hours:.2f}" if pl else "0.00",
-                    pl.nights if pl else 0])
-    return buf.getvalue()
+        rows.append([m.id, m.name, m.role, m.depot,
+                     *(grid.get(m.id, {}).get(d, "") for d in roster.days),
+                     pl.duties if pl else 0, round(pl.hours, 2) if pl else 0.0,
+                     pl.nights if pl else 0])
+    return header, rows
+
+
+def roster_csv(roster: Roster, crew: Sequence[CrewMember]) -> str:
+    """:func:`roster_table` as CSV text (hours with two decimals)."""
+    header, rows = roster_table(roster, crew)
+    return _csv(header, [[*r[:-2], f"{r[-2]:.2f}", r[-1]] for r in rows])
+
+
+def uncovered_table(roster: Roster) -> tuple[list[str], list[list[Any]]]:
+    return (["day", "route", "role", "reason"],
+            [[str(u.day), u.route, u.role, u.reason] for u in roster.uncovered])
 
 
 def uncovered_csv(roster: Roster) -> str:
+    return _csv(*uncovered_table(roster))
+
+
+def _csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["day", "route", "role", "reason"])
-    for u in roster.uncovered:
-        w.writerow([u.day, u.route, u.role, u.reason])
+    w.writerow(header)
+    w.writerows(rows)
     return buf.getvalue()
 
 

@@ -7,6 +7,8 @@ times and the kilometres; the drive there as turn-by-turn lines ("right onto 汉
 350 m"); the stops (dump, water, break) with the facility's name. The kerb is the one on
 the driver's hand (a step's ``side`` refers to the direction the street was drawn in), and
 a street without a name is described by the named streets it leaves from and leads to.
+The words are English unless a :class:`~streetcrew.solver.outputs.lang.Lang` says otherwise
+(``write_sheets(..., lang="zh")``; the :class:`Map` carries it to every line).
 
 Pure functions of the schedule and the streets: no engine, no network search.
 """
@@ -25,6 +27,7 @@ from streetcrew.models.base import hhmm
 from streetcrew.models.network import StreetNetwork, build_network
 from streetcrew.models.schedule import Route, Schedule
 from streetcrew.models.streets import Street, haversine_m
+from streetcrew.solver.outputs.lang import EN, Lang, lang_of
 
 HEADINGS = ("north", "north-east", "east", "south-east", "south", "south-west", "west",
             "north-west")
@@ -55,9 +58,12 @@ def turn_word(before: float, after: float) -> str:
 
 
 class Map:
-    """What a sheet needs of the streets: names, geometry by travel direction, who meets where."""
+    """What a sheet needs of the streets: names, geometry by travel direction, who meets where,
+    and the language they are told in."""
 
-    def __init__(self, streets: Sequence[Street], network: StreetNetwork | None = None) -> None:
+    def __init__(self, streets: Sequence[Street], network: StreetNetwork | None = None,
+                 lang: Lang | str = EN) -> None:
+        self.lang = lang_of(lang)
         self.streets = list(streets)
         self.network = network or build_network(self.streets)
         self.index = {s.id: k for k, s in enumerate(self.streets)}
@@ -114,11 +120,12 @@ class Map:
         """A junction as people name it: "the corner of 华侨路 and 中山路"."""
         names = self.names_at(node, "")
         if len(names) >= 2:
-            return f"the corner of {names[0]} and {names[1]}"
+            return self.lang("the corner of {a} and {b}", a=names[0], b=names[1])
         if names:
             return names[0]
         near = self.nearest_name(node, "")
-        return f"a side street off {near}" if near else "the meeting point"
+        return (self.lang("a side street off {near}", near=near) if near
+                else self.lang("the meeting point"))
 
     def describe(self, k: int, start: int | None = None, end: int | None = None) -> str:
         """A street's name, or where an unnamed one is ("unnamed road off 上海路 near 华侨路")."""
@@ -129,11 +136,12 @@ class Map:
         a = self.nearest_name(start if start is not None else lk.u, "")
         b = self.nearest_name(end if end is not None else lk.v, a or "")
         if a and b:
-            return f"unnamed road off {a} near {b}"
+            return self.lang("unnamed road off {a} near {b}", a=a, b=b)
         if a or b:
-            return f"unnamed road off {a or b}"
+            return self.lang("unnamed road off {a}", a=a or b)
         lon, lat = s.coords[len(s.coords) // 2]
-        return f"unnamed {s.road_class} road at {lat:.5f}, {lon:.5f}"
+        return self.lang("unnamed {road_class} road at {lat}, {lon}",
+                         road_class=self.lang(s.road_class), lat=f"{lat:.5f}", lon=f"{lon:.5f}")
 
 
 # ------------------------------------------------------------------ the rows of a sheet
@@ -202,20 +210,25 @@ def drive_lines(m: Map, path: Sequence[int], arriving: float | None, walking: bo
             legs.append((name, metres, first, last))
     lines = []
     before = arriving
+    say = m.lang
     for name, metres, first, last in legs:
+        dist = _dist(metres, say)
         if before is None:
-            lines.append(f"{'walk' if walking else 'drive'} {heading(first)} on {name}, "
-                         f"{_dist(metres)}")
+            lines.append(say("walk {heading} on {name}, {dist}" if walking
+                             else "drive {heading} on {name}, {dist}",
+                             heading=say(heading(first)), name=name, dist=dist))
+        elif (word := turn_word(before, first)) == "straight on":
+            lines.append(say("continue on {name}, {dist}", name=name, dist=dist))
         else:
-            word = turn_word(before, first)
-            lines.append(f"{'continue on' if word == 'straight on' else word + ' onto'} "
-                         f"{name}, {_dist(metres)}")
+            lines.append(say("{turn} onto {name}, {dist}", turn=say(word), name=name, dist=dist))
         before = last
     return lines, sum(leg[1] for leg in legs)
 
 
-def _dist(metres: float) -> str:
-    return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{max(10, round(metres, -1)):.0f} m"
+def _dist(metres: float, say: Lang = EN) -> str:
+    if metres >= 1000:
+        return say("{km} km", km=f"{metres / 1000:.1f}")
+    return say("{m} m", m=f"{max(10, round(metres, -1)):.0f}")
 
 
 def sheet_rows(route: Route, m: Map, walking: bool = False) -> list[Row]:
@@ -233,14 +246,15 @@ def sheet_rows(route: Route, m: Map, walking: bool = False) -> list[Row]:
             lines, metres = drive_lines(m, pending, arriving, walking)
             pending = []
             what = {"start": "leave", "end": "back at", "dump": "empty the hopper at",
-                    "refill": "fill water at",
-                    "break": f"break, {round((st.end - st.start) / 60)} min"}[st.type]
+                    "refill": "fill water at", "break": "break, {min} min"}[st.type]
             where = st.facility or ""
             if not where and st.type in ("start", "end") and st.from_node is not None:
                 what = "meet at" if st.type == "start" else "back at"
                 where = m.corner(st.from_node)
+            text = m.lang(what + " {where}" if where else what, where=where,
+                          min=round((st.end - st.start) / 60))
             rows.append(Row("stop" if st.type not in ("start", "end") else st.type, st.start,
-                            st.end, f"{what} {where}".strip(), drive=lines, drive_m=metres))
+                            st.end, text, drive=lines, drive_m=metres))
             if st.type == "start":
                 arriving = None
             continue
@@ -282,20 +296,24 @@ def run_text(m: Map, run: Run, prev: str | None = None, walking: bool = False) -
     a = m.names_at(first, run.name)
     b = m.names_at(last, run.name)
     start, stop = m.network.nodes[first], m.network.nodes[last]
+    say = m.lang
     if run.turn == "straight on":
-        text = f"continue on {run.name}" if run.name == prev else f"straight on into {run.name}"
+        text = say("continue on {name}" if run.name == prev else "straight on into {name}",
+                   name=run.name)
     else:
-        text = (f"{run.turn} onto " if run.turn else "") + run.name
+        text = say("{turn} onto {name}", turn=say(run.turn), name=run.name) if run.turn \
+            else run.name
     if run.kerb:
-        text += f", {run.kerb}"
+        text += say(", {kerb}", kerb=say(run.kerb))
     if a or b:
-        text += f", from {a[0] if a else 'its end'} to {b[0] if b else 'its end'}"
+        text += say(", from {a} to {b}", a=a[0] if a else say("its end"),
+                    b=b[0] if b else say("its end"))
     if haversine_m(start, stop) > 20:
-        text += f", heading {heading(bearing(start, stop))}"
-    text += f", {_dist(run.metres)}"
+        text += say(", heading {heading}", heading=say(heading(bearing(start, stop))))
+    text += say(", {dist}", dist=_dist(run.metres, say))
     if run.gap_m >= 10:
-        text += (f" ({_dist(run.gap_m)} of it only passed along)" if walking
-                 else f" (drive {_dist(run.gap_m)} of it without sweeping)")
+        text += say(" ({gap} of it only passed along)" if walking
+                    else " (drive {gap} of it without sweeping)", gap=_dist(run.gap_m, say))
     return text
 
 
@@ -311,15 +329,18 @@ class SheetInfo:
     notes: list[str] = field(default_factory=list)  # e.g. cases to look at on a walk
 
 
-def _people(route: Route, info: SheetInfo) -> list[tuple[str, str]]:
+def _people(route: Route, info: SheetInfo, say: Lang = EN) -> list[tuple[str, str]]:
+    """(role, who) pairs; the role is an English key (see :func:`_field`)."""
+
     def who(ident: str | None) -> str:
         if not ident:
             return "________________"
         name = info.names.get(ident)
-        return f"{name} ({ident})" if name and name != ident else ident
+        return say("{name} ({ident})", name=name, ident=ident) if name and name != ident \
+            else ident
 
     if route.team is not None:
-        return [("volunteers", ", ".join(who(p) for p in route.team.split("+")))]
+        return [("volunteers", say(", ").join(who(p) for p in route.team.split("+")))]
     out = [("driver", who(route.driver))]
     if route.helper or route.vehicle_type:
         out.append(("helper", who(route.helper)))
@@ -333,26 +354,34 @@ def _base(route: Route, m: Map) -> str:
     return m.corner(first) if first is not None else "-"
 
 
-def _title(route: Route) -> str:
+def _title(route: Route, say: Lang = EN) -> str:
     if route.team is not None:
-        return f"Walk sheet: {route.label} ({route.mode or 'walk'})"
-    return f"Route sheet: {route.label} ({route.vehicle_type})"
+        return say("Walk sheet: {label} ({mode})", label=route.label,
+                   mode=say(route.mode or "walk"))
+    return say("Route sheet: {label} ({type})", label=route.label, type=route.vehicle_type)
 
 
-def _totals(route: Route, walking: bool) -> str:
+def _field(say: Lang, key: str, value: str) -> str:
+    """A header line: ``date: 2026-11-27``, ``日期：2026-11-27``."""
+    return say("{key}: {value}", key=say(key), value=value)
+
+
+def _totals(route: Route, walking: bool, say: Lang = EN) -> str:
     first, last = route.steps[0], route.steps[-1]
+    times = {"start": hhmm(first.start), "end": hhmm(last.end),
+             "km": f"{route.served_m / 1000:.1f}", "empty": f"{route.deadhead_m / 1000:.1f}"}
     if walking:
-        move = "ride" if route.mode == "bike" else "walk"
-        return (f"{hhmm(first.start)}-{hhmm(last.end)}: patrol "
-                f"{route.served_m / 1000:.1f} km of streets, {move} "
-                f"{route.deadhead_m / 1000:.1f} km between them")
+        return say("{start}-{end}: patrol {km} km of streets, ride {empty} km between them"
+                   if route.mode == "bike" else
+                   "{start}-{end}: patrol {km} km of streets, walk {empty} km between them",
+                   **times)
     stops = Counter(st.type for st in route.steps)
-    text = (f"{hhmm(first.start)}-{hhmm(last.end)}: sweep "
-            f"{route.served_m / 1000:.1f} km, drive {route.deadhead_m / 1000:.1f} km empty, "
-            f"{(route.served_m + route.deadhead_m) / 1000:.1f} km in all; "
-            f"{stops['dump']} dump and {stops['refill']} water stop(s)")
+    text = say("{start}-{end}: sweep {km} km, drive {empty} km empty, {all} km in all; "
+               "{dumps} dump and {water} water stop(s)", **times,
+               all=f"{(route.served_m + route.deadhead_m) / 1000:.1f}", dumps=stops["dump"],
+               water=stops["refill"])
     if route.overtime_s:
-        text += f"; **{route.overtime_s / 60:.0f} min past the shift end**"
+        text += say("; **{min} min past the shift end**", min=f"{route.overtime_s / 60:.0f}")
     return text
 
 
@@ -360,16 +389,17 @@ def markdown_sheet(route: Route, m: Map, info: SheetInfo | None = None) -> str:
     info = info or SheetInfo()
     walking = route.team is not None
     rows = sheet_rows(route, m, walking)
-    lines = [f"# {_title(route)}", ""]
-    lines.append(f"- date: {info.date.isoformat() if info.date else '____-__-__'}")
-    lines.append(f"- {'meeting point' if walking else 'depot'}: {_base(route, m)}")
-    lines += [f"- {role}: {who}" for role, who in _people(route, info)]
-    lines.append(f"- {_totals(route, walking)}")
+    say = m.lang
+    lines = [f"# {_title(route, say)}", ""]
+    lines.append(f"- {_field(say, 'date', _date(info))}")
+    lines.append(f"- {_field(say, 'meeting point' if walking else 'depot', _base(route, m))}")
+    lines += [f"- {_field(say, role, who)}" for role, who in _people(route, info, say)]
+    lines.append(f"- {_totals(route, walking, say)}")
     lines += [f"- {note}" for note in info.notes]
-    lines += ["", "| # | time | get there | do | km |", "|---|---|---|---|---|"]
+    lines += ["", f"| # | {' | '.join(_heads(say))} |", "|---|---|---|---|---|"]
     for i, r in enumerate(rows, 1):
-        get = "; ".join(r.drive)
-        do = "; then ".join(_runs(m, r)) if r.runs else r.what
+        get = say("; ").join(r.drive)
+        do = say("; then ").join(_runs(m, r)) if r.runs else r.what
         km = f"{r.metres / 1000:.2f}" if r.runs else ""
         lines.append(f"| {i} | {_when(r)} | {_cell(get)} | {_cell(do)} | {km} |")
     return "\n".join(lines) + "\n"
@@ -379,6 +409,14 @@ def _runs(m: Map, r: Row) -> list[str]:
     walking = r.what != "sweep"
     return [run_text(m, run, r.runs[i - 1].name if i else None, walking)
             for i, run in enumerate(r.runs)]
+
+
+def _date(info: SheetInfo) -> str:
+    return info.date.isoformat() if info.date else "____-__-__"
+
+
+def _heads(say: Lang) -> list[str]:
+    return [say("time"), say("get there"), say("do"), say("km")]
 
 
 def _when(r: Row) -> str:
@@ -410,14 +448,16 @@ def html_sheet_body(route: Route, m: Map, info: SheetInfo | None = None) -> str:
     info = info or SheetInfo()
     walking = route.team is not None
     e = html.escape
-    out = [f'<section class="sheet"><h1>{e(_title(route))}</h1><ul class="head">',
-           f"<li>date: {e(info.date.isoformat()) if info.date else '____-__-__'}</li>",
-           f"<li>{'meeting point' if walking else 'depot'}: {e(_base(route, m))}</li>"]
-    out += [f"<li>{e(role)}: {e(who)}</li>" for role, who in _people(route, info)]
-    out.append(f"<li>{e(_totals(route, walking).replace('**', ''))}</li>")
+    say = m.lang
+    out = [f'<section class="sheet"><h1>{e(_title(route, say))}</h1><ul class="head">',
+           f"<li>{e(_field(say, 'date', _date(info)))}</li>",
+           f"<li>{e(_field(say, 'meeting point' if walking else 'depot', _base(route, m)))}"
+           "</li>"]
+    out += [f"<li>{e(_field(say, role, who))}</li>" for role, who in _people(route, info, say)]
+    out.append(f"<li>{e(_totals(route, walking, say).replace('**', ''))}</li>")
     out += [f"<li>{e(n)}</li>" for n in info.notes]
-    out.append("</ul><table><tr><th>#</th><th>time</th><th>get there</th><th>do</th>"
-               "<th>km</th></tr>")
+    out.append("</ul><table><tr><th>#</th>" + "".join(f"<th>{e(h)}</th>" for h in _heads(say))
+               + "</tr>")
     for i, r in enumerate(sheet_rows(route, m, walking), 1):
         get = "<br>".join(e(x) for x in r.drive)
         do = "<br>".join(e(x) for x in _runs(m, r)) if r.runs else e(r.what)
@@ -441,11 +481,12 @@ def sheet_name(route: Route, shifts: Counter[str]) -> str:
 
 def write_sheets(schedule: Schedule, streets: Sequence[Street], folder: Path,
                  shifts: Counter[str] | None = None, info: SheetInfo | None = None,
-                 notes_by_route: dict[str, list[str]] | None = None) -> list[Path]:
+                 notes_by_route: dict[str, list[str]] | None = None,
+                 lang: Lang | str = "en") -> list[Path]:
     """A Markdown and an HTML sheet per route (``<vehicle>.md``/``.html``,
     ``<vehicle>-shift<n>`` when the vehicle has several shifts in the fleet, ``<team>`` for
-    a walk) and ``all.html``, every sheet on its own printed page. An earlier plan's sheets
-    in ``folder`` are removed first."""
+    a walk) and ``all.html``, every sheet on its own printed page, in ``lang`` (``en``,
+    ``zh``). An earlier plan's sheets in ``folder`` are removed first."""
     folder.mkdir(parents=True, exist_ok=True)
     for old in [*folder.glob("*.md"), *folder.glob("*.html")]:
         old.unlink()
@@ -453,7 +494,7 @@ def write_sheets(schedule: Schedule, streets: Sequence[Street], folder: Path,
     if info.date is None:
         info = SheetInfo(schedule.date, info.names, info.notes)
     shifts = shifts or Counter(r.who for r in schedule.routes)
-    m = Map(streets)
+    m = Map(streets, lang=lang)
     out: list[Path] = []
     bodies = []
     for route in schedule.routes:
@@ -465,10 +506,10 @@ def write_sheets(schedule: Schedule, streets: Sequence[Street], folder: Path,
         body = html_sheet_body(route, m, mine)
         bodies.append(body)
         page = folder / f"{name}.html"
-        page.write_text(html_page(_title(route), [body]), encoding="utf-8")
+        page.write_text(html_page(_title(route, m.lang), [body]), encoding="utf-8")
         out += [md, page]
     if schedule.routes:
         every = folder / "all.html"
-        every.write_text(html_page("All sheets", bodies), encoding="utf-8")
+        every.write_text(html_page(m.lang("All sheets"), bodies), encoding="utf-8")
         out.append(every)
     return out

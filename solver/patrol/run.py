@@ -39,6 +39,7 @@ from streetcrew.solver.outputs.schedule_files import (
     write_tables,
 )
 from streetcrew.solver.outputs.sheets import Map, SheetInfo, write_sheets
+from streetcrew.solver.outputs.tables import xlsx_notes
 from streetcrew.solver.patrol.check import check_patrol
 from streetcrew.solver.patrol.plan import (
     PatrolParams,
@@ -69,6 +70,7 @@ class PatrolRun:
     inputs: PatrolInputs
     seconds: dict[str, float] = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -76,20 +78,24 @@ class PatrolRun:
 
 
 def load(streets: Path, volunteers: Path, day: dt.date, cases: Path | None = None,
-         must_cover: Path | None = None, history: Path | None = None) -> PatrolInputs:
+         must_cover: Path | None = None, history: Path | None = None, coords: str = "wgs84",
+         encoding: str | None = None) -> PatrolInputs:
     """Read every input; a must-cover or history id that is no street is an error naming
-    its row."""
-    street_list = read_street_source(streets, day)
-    must = read_must_cover(must_cover) if must_cover else []
+    its row. ``coords``: the coordinate system of a file that does not name its own;
+    ``encoding``: the CSVs' text encoding, None to detect UTF-8 or GBK in each."""
+    street_list = read_street_source(streets, day, coords, encoding)
+    must = read_must_cover(must_cover, encoding) if must_cover else []
     if must_cover:
         check_must_cover(must, street_list, str(must_cover))
     files = {"streets": streets, "volunteers": volunteers, "cases": cases,
              "must_cover": must_cover}
     return PatrolInputs(
-        streets=street_list, volunteers=read_volunteers(volunteers),
-        cases=read_cases(cases, day) if cases else [], must_cover=must,
-        history=read_history(history, day, {s.id for s in street_list}) if history else None,
-        refs={name: InputRef.of(p) for name, p in files.items() if p is not None})
+        streets=street_list, volunteers=read_volunteers(volunteers, coords, encoding),
+        cases=read_cases(cases, day, coords, encoding) if cases else [], must_cover=must,
+        history=read_history(history, day, {s.id for s in street_list}, encoding)
+        if history else None,
+        refs={name: InputRef.of(p, coords, encoding) for name, p in files.items()
+              if p is not None})
 
 
 def plan(inputs: PatrolInputs, params: PatrolParams | None = None,
@@ -118,18 +124,20 @@ def recorded_cases(schedule: Schedule) -> list[Case] | None:
         return []
     if schedule.date is None:
         return None
-    return read_cases(input_file(Path(ref.path), ref, "cases"), schedule.date)
+    return read_cases(input_file(Path(ref.path), ref, "cases"), schedule.date, ref.coords,
+                      ref.encoding)
 
 
-def cases_by_walk(schedule: Schedule, streets: Sequence[Street], cases: Sequence[Case]
-                  ) -> dict[str, list[str]]:
-    """Per walk (team), a line for each reported case on a street it walks."""
+def cases_by_walk(schedule: Schedule, streets: Sequence[Street], cases: Sequence[Case],
+                  lang: str = "en") -> dict[str, list[str]]:
+    """Per walk (team), a line for each reported case on a street it walks, in ``lang``."""
     at: dict[str, list[Case]] = {}
     for case, k in snap_cases(streets, cases):
         if k is not None:
             at.setdefault(streets[k].id, []).append(case)
     out: dict[str, list[str]] = {}
-    streets_map = Map(streets)
+    streets_map = Map(streets, lang=lang)
+    say = streets_map.lang
     names = {s.id: streets_map.describe(k) for k, s in enumerate(streets)}
     for r in schedule.routes:
         seen = set()
@@ -138,46 +146,52 @@ def cases_by_walk(schedule: Schedule, streets: Sequence[Street], cases: Sequence
                 if case.id not in seen:
                     seen.add(case.id)
                     days = round(case.age_days)
-                    ago = "today" if days == 0 else f"{days} day{'s' if days > 1 else ''} ago"
-                    out.setdefault(r.who, []).append(
-                        f"look at case {case.id} ({case.kind.replace('-', ' ')}, reported "
-                        f"{ago}) on {names[st.street or '']}, about {hhmm(st.start)}")
+                    ago = say("today") if days == 0 else say(
+                        "{n} days ago" if days > 1 else "{n} day ago", n=days)
+                    out.setdefault(r.who, []).append(say(
+                        "look at case {case} ({kind}, reported {ago}) on {name}, about {time}",
+                        case=case.id, kind=say(case.kind.replace("-", " ")), ago=ago,
+                        name=names[st.street or ""], time=hhmm(st.start)))
     return out
 
 
-def write(run: PatrolRun, out: Path, attribution: str | None = None, tiles: str | None = None
-          ) -> list[Path]:
+def write(run: PatrolRun, out: Path, attribution: str | None = None, tiles: str | None = None,
+          coords: str = "wgs84", lang: str = "en") -> list[Path]:
     """schedule.json, routes.csv, steps.csv, patrol.geojson, a sheet per walk, coverage.png,
-    report.html; written as :func:`~streetcrew.solver.outputs.schedule_files.staged` says."""
+    report.html; written as :func:`~streetcrew.solver.outputs.schedule_files.staged` says;
+    the GeoJSON and the page's map in the coordinate system ``coords``; the sheets in
+    ``lang`` (en, zh); routes.xlsx where openpyxl is installed."""
     with staged(out) as tmp:
-        files = _write(run, tmp, attribution, tiles)
+        files = _write(run, tmp, attribution, tiles, coords, lang)
+    run.notes += xlsx_notes("routes.xlsx")
     return moved(files, tmp, out)
 
 
-def _write(run: PatrolRun, out: Path, attribution: str | None, tiles: str | None
-           ) -> list[Path]:
+def _write(run: PatrolRun, out: Path, attribution: str | None, tiles: str | None,
+           coords: str = "wgs84", lang: str = "en") -> list[Path]:
     s, inputs = run.schedule, run.inputs
     files = [write_schedule_json(s, out / "schedule.json")]
-    files += write_tables(s, out)
     walk = walk_streets(inputs.streets)  # the streets the walks were planned on
-    files.append(write_routes_geojson(s, walk, out / "patrol.geojson", attribution))
+    files += write_tables(s, out, walk)
+    files.append(write_routes_geojson(s, walk, out / "patrol.geojson", attribution, coords))
     files += write_sheets(s, walk, out / "sheets", info=SheetInfo(
         s.date, {v.id: v.name for v in inputs.volunteers if v.name}),
-        notes_by_route=cases_by_walk(s, walk, inputs.cases))
+        notes_by_route=cases_by_walk(s, walk, inputs.cases, lang), lang=lang)
     priority, _, _ = street_priorities(walk, inputs.cases)
     files.append(pictures.draw_coverage(s, walk, list(priority), out / "coverage.png"))
     files.append(write_patrol_report(
         s, walk, out / "report.html", priority=dict(zip([w.id for w in walk], priority)),
         cases=inputs.cases, meeting_points={v.id: v.at for v in inputs.volunteers},
         sheets=[f for f in files if f.parent == out / "sheets"], tiles=tiles,
-        attribution=attribution))
+        attribution=attribution, coords=coords))
     return files
 
 
 def run(inputs: PatrolInputs, params: PatrolParams | None = None, day: dt.date | None = None,
-        out: Path | None = None, attribution: str | None = None, tiles: str | None = None
-        ) -> PatrolRun:
-    """Plan, check and (when ``out`` is given and the plan passed) write."""
+        out: Path | None = None, attribution: str | None = None, tiles: str | None = None,
+        coords_out: str = "wgs84", lang: str = "en") -> PatrolRun:
+    """Plan, check and (when ``out`` is given and the plan passed) write (the GeoJSON and the
+    page's map in the coordinate system ``coords_out``, the sheets in ``lang``)."""
     started = time.perf_counter()
     if out is not None:
         writable(out)  # before any planning time is spent
@@ -194,7 +208,7 @@ def run(inputs: PatrolInputs, params: PatrolParams | None = None, day: dt.date |
     result = PatrolRun(schedule, inputs, {"plan": round(planned - started, 2),
                                           "check": round(checked - planned, 2)})
     if out is not None and result.passed:
-        result.written = write(result, out, attribution, tiles)
+        result.written = write(result, out, attribution, tiles, coords_out, lang)
     return result
 
 

@@ -20,7 +20,7 @@ from streetcrew.models.io.scenario import read_scenarios
 from streetcrew.models.scenario import apply_changes
 from streetcrew.solver.outputs.pictures import draw_comparison
 from streetcrew.solver.outputs.report import write_compare_report
-from streetcrew.solver.outputs.tables import markdown_table
+from streetcrew.solver.outputs.tables import CSV_ENCODING, markdown_table
 from streetcrew.solver.scenarios.compare import (
     KPI_COLUMNS,
     Progress,
@@ -75,7 +75,7 @@ def run_compare(files: Sequence[Path], default_streets: Path, default_fleet: Pat
         out.mkdir(parents=True, exist_ok=True)
         (out / "runs.json").write_text(json.dumps([r.model_dump() for r in runs], indent=1)
                                        + "\n", encoding="utf-8")
-        with open(out / "comparison.csv", "w", newline="", encoding="utf-8") as f:
+        with open(out / "comparison.csv", "w", newline="", encoding=CSV_ENCODING) as f:
             w = csv.DictWriter(f, fieldnames=list(rows[0]))
             w.writeheader()
             w.writerows({**r, "reasons": json.dumps(r["reasons"], ensure_ascii=False)}
@@ -173,7 +173,7 @@ def run_size(vehicle_type: str, streets: Path | None, fleet: Path | None,
     result = SizeRun(vehicle_type, best, points, most)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        with open(out / "size.csv", "w", newline="", encoding="utf-8") as f:
+        with open(out / "size.csv", "w", newline="", encoding=CSV_ENCODING) as f:
             w = csv.DictWriter(f, fieldnames=list(points[0].model_dump()))
             w.writeheader()
             w.writerows(p.model_dump() for p in points)

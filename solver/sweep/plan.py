@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 import random
 import time
 from collections.abc import Sequence
@@ -26,7 +25,7 @@ from streetcrew.models.network import StreetNetwork, build_network
 from streetcrew.models.schedule import InputRef, Route, Schedule, Step, Summary, Unassigned
 from streetcrew.models.streets import Street
 from streetcrew.solver.graph import stop
-from streetcrew.solver.graph.network import main_component, snap
+from streetcrew.solver.graph.network import main_component, other_system_notes, snap
 from streetcrew.solver.sweep.bound import deadhead_lower_bound_m, facility_visits
 from streetcrew.solver.sweep.districts import STOPPED, plan_districts
 from streetcrew.solver.sweep.engine_ortools import SweepModel, SweepModelResult
@@ -105,7 +104,9 @@ def plan_sweeping(
     orders = [[node for node, _ in result.routes.get(k, [])
                if model.visits[node].task is not None] for k in range(len(fleet.vehicles))]
     # a deterministic plan finishes its repairs; otherwise they stop near the time limit
-    deadline = math.inf if params.bounded else started + params.time_limit * 0.97
+    # (the limit stays a safety cap: repairs that would run past twice the limit are cut,
+    # the only way a bounded plan can then differ between runs)
+    deadline = started + params.time_limit * (2.0 if params.bounded else 0.97)
     left_out = {index: UNPLANNED for index in result.unplanned}  # the drive tries them again
     log.info("driving the routes: dump and water trips, breaks, repairs")
     routes, lost = _drive_routes(model, orders, deadline=deadline, left_out=left_out)
@@ -248,9 +249,12 @@ def _snap_inside(
                    else [f.id for f in fleet.facilities])
             n = ids.index(ident)
             ref = (inputs or {}).get("fleet")
+            hint = other_system_notes({f"{kind} {ident}": points[key]}, sub,
+                                      ref.coords if ref else "wgs84")
             raise InputError(ref.path if ref else None, f"{section}[{n}] (id {ident!r})", "at",
                              f"{dist:.0f} m from the nearest drivable street node "
-                             f"(limit {max_m:.0f} m): is it outside the street network?")
+                             f"(limit {max_m:.0f} m): "
+                             + (hint[0] if hint else "is it outside the street network?"))
         out[key] = (int(keep[i]), dist)
     return out
 

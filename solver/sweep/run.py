@@ -34,11 +34,12 @@ from streetcrew.solver.outputs.schedule_files import (
 )
 from streetcrew.solver.outputs.sheets import write_sheets
 from streetcrew.solver.outputs.summary import write_summary
+from streetcrew.solver.outputs.tables import xlsx_notes
 from streetcrew.solver.sweep.check import check_schedule
 from streetcrew.solver.sweep.cluster import connect
 from streetcrew.solver.sweep.params import PlanParams
 from streetcrew.solver.sweep.plan import plan_sweeping
-from streetcrew.solver.sweep.tasks import fleet_notes
+from streetcrew.solver.sweep.tasks import coords_notes, fleet_notes
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +60,13 @@ class PlanRun:
         return self.schedule.checked and not self.schedule.violations
 
 
-def load(streets_path: Path, fleet_path: Path, day: dt.date | None = None
-         ) -> tuple[list[Street], Fleet]:
-    """The streets and the fleet, refused when a street names a vehicle type the fleet lacks."""
-    streets = read_street_source(streets_path, day)
-    fleet = read_fleet(fleet_path)
+def load(streets_path: Path, fleet_path: Path, day: dt.date | None = None,
+         coords: str = "wgs84", encoding: str | None = None) -> tuple[list[Street], Fleet]:
+    """The streets and the fleet, refused when a street names a vehicle type the fleet lacks;
+    ``coords``: the coordinate system of a file that does not name its own; ``encoding``: a
+    street CSV's text encoding, None to detect UTF-8 or GBK."""
+    streets = read_street_source(streets_path, day, coords, encoding)
+    fleet = read_fleet(fleet_path, coords)
     check_allowed_types(streets, fleet, str(streets_path))
     return streets, fleet
 
@@ -75,34 +78,37 @@ def plan(streets: Sequence[Street], fleet: Fleet, params: PlanParams | None = No
     return schedule.with_check(check_schedule(streets, fleet, schedule))
 
 
-def write(run: PlanRun, out: Path, attribution: str | None = None, tiles: str | None = None
-          ) -> list[Path]:
+def write(run: PlanRun, out: Path, attribution: str | None = None, tiles: str | None = None,
+          coords: str = "wgs84", lang: str = "en") -> list[Path]:
     """schedule.json, routes.csv, steps.csv, routes.geojson, summary.md, unassigned.csv, a
-    sheet per route (Markdown and HTML), map and gantt pictures and report.html.
+    sheet per route (Markdown and HTML), map and gantt pictures and report.html; the GeoJSON
+    and the page's map in the coordinate system ``coords`` (schedule.json stays WGS-84); the
+    sheets and summary.md in ``lang`` (en, zh); routes.xlsx where openpyxl is installed.
 
     Sheets of an earlier plan in ``out/sheets`` are removed first.
     """
     log.info("writing the files")
     with staged(out) as tmp:
-        files = _write(run, tmp, attribution, tiles)
-    run.notes += pictures.font_notes(s.name for s in run.streets)
+        files = _write(run, tmp, attribution, tiles, coords, lang)
+    run.notes += pictures.font_notes(s.name for s in run.streets) + xlsx_notes("routes.xlsx")
     return moved(files, tmp, out)
 
 
-def _write(run: PlanRun, out: Path, attribution: str | None, tiles: str | None) -> list[Path]:
+def _write(run: PlanRun, out: Path, attribution: str | None, tiles: str | None,
+           coords: str = "wgs84", lang: str = "en") -> list[Path]:
     schedule = run.schedule
     files = [write_schedule_json(schedule, out / "schedule.json")]
-    files += write_tables(schedule, out)
+    files += write_tables(schedule, out, run.streets)
     files.append(write_routes_geojson(schedule, run.streets, out / "routes.geojson",
-                                      attribution))
-    files += write_summary(schedule, run.streets, run.fleet, out)
+                                      attribution, coords))
+    files += write_summary(schedule, run.streets, run.fleet, out, lang)
     files += write_sheets(schedule, run.streets, out / "sheets",
-                          Counter(v.id for v in run.fleet.vehicles))
+                          Counter(v.id for v in run.fleet.vehicles), lang=lang)
     files.append(pictures.draw_map(schedule, run.streets, out / "map.png", fleet=run.fleet))
     files.append(pictures.draw_gantt(schedule, out / "gantt.png"))
     files.append(write_plan_report(schedule, run.streets, run.fleet, out / "report.html",
                                    sheets=[f for f in files if f.parent == out / "sheets"],
-                                   tiles=tiles, attribution=attribution))
+                                   tiles=tiles, attribution=attribution, coords=coords))
     return files
 
 
@@ -120,14 +126,19 @@ def reserve(streets: int, writing: bool) -> float:
 def run(streets_path: Path, fleet_path: Path, day: dt.date | None = None,
         params: PlanParams | None = None, out: Path | None = None,
         attribution: str | None = None, tiles: str | None = None,
-        started: float | None = None) -> PlanRun:
+        started: float | None = None, coords_in: str = "wgs84", coords_out: str = "wgs84",
+        encoding: str | None = None, lang: str = "en") -> PlanRun:
     """Read, plan, check and (when ``out`` is given and the plan passed) write, all within
     ``params.time_limit`` seconds from ``started`` (a ``time.perf_counter()`` value, by
-    default now): the search gets what reading leaves, less :func:`reserve` for the rest."""
+    default now): the search gets what reading leaves, less :func:`reserve` for the rest.
+    ``coords_in``: the coordinate system of an input that does not name its own;
+    ``coords_out``: that of the GeoJSON and the page's map; ``encoding``: a street CSV's
+    (None: detected); ``lang``: the sheets' and summary.md's language (en, zh)."""
     started = time.perf_counter() if started is None else started
     params = params or PlanParams()
     log.info("reading the streets and the fleet")
-    streets, fleet = load(streets_path, fleet_path, day)
+    streets, fleet = load(streets_path, fleet_path, day, coords_in, encoding)
+    hints = coords_notes(streets, fleet, coords_in)  # depots typed in from Amap, ...
     if out is not None:
         writable(out)  # after the inputs are known good, before any planning time is spent
     if params.scheduler is not None:  # a scheduler that does not answer: said within 10 s
@@ -135,7 +146,8 @@ def run(streets_path: Path, fleet_path: Path, day: dt.date | None = None,
             connect(params.scheduler).close()
         except ConnectionError as exc:
             raise InputError(None, "--scheduler", "scheduler", str(exc)) from None
-    refs = {"streets": InputRef.of(streets_path), "fleet": InputRef.of(fleet_path)}
+    refs = {"streets": InputRef.of(streets_path, coords_in, encoding),
+            "fleet": InputRef.of(fleet_path, coords_in)}
     read = time.perf_counter()
     left = params.time_limit - (read - started) - reserve(len(streets), out is not None)
     budget = params.model_copy(update={"time_limit": max(MIN_PLAN_S, left)})
@@ -148,9 +160,9 @@ def run(streets_path: Path, fleet_path: Path, day: dt.date | None = None,
     checked = time.perf_counter()
     result = PlanRun(schedule, streets, fleet, {
         "read": round(read - started, 2), "plan": round(planned - read, 2),
-        "check": round(checked - planned, 2)}, notes=fleet_notes(streets, fleet))
+        "check": round(checked - planned, 2)}, notes=hints + fleet_notes(streets, fleet))
     if out is not None and result.passed:
-        result.written = write(result, out, attribution, tiles)
+        result.written = write(result, out, attribution, tiles, coords_out, lang)
         result.seconds["write"] = round(time.perf_counter() - checked, 2)
     return result
 

@@ -27,6 +27,7 @@ from streetcrew.models.base import format_clock
 from streetcrew.models.fleet import Fleet
 from streetcrew.models.network import StreetNetwork
 from streetcrew.models.streets import Street, TimeWindow
+from streetcrew.solver.graph.network import other_system_notes, street_ends
 
 
 @dataclass(frozen=True)
@@ -171,3 +172,12 @@ def fleet_notes(streets: Sequence[Street], fleet: Fleet) -> list[str]:
                          f"{verb} on the way, work beyond one {users}ful per route is left "
                          "unassigned")
     return notes
+
+
+def coords_notes(streets: Sequence[Street], fleet: Fleet, read_as: str = "wgs84") -> list[str]:
+    """Depots and facilities that look given in another coordinate system than ``read_as``
+    (Amap's GCJ-02 read as WGS-84): far from every street end, near one when read in the
+    other system (:func:`~streetcrew.solver.graph.network.other_system_notes`)."""
+    points = {f"depot {d.id}": d.at for d in fleet.depots}
+    points |= {f"facility {f.id}": f.at for f in fleet.facilities}
+    return other_system_notes(points, street_ends(streets), read_as)

@@ -118,11 +118,15 @@ def test_every_bad_osm_file_has_a_case() -> None:
     assert on_disk == {c[0] for c in OSM_BAD}
 
 
-def test_unknown_suffix(tmp_path: Path) -> None:
-    path = tmp_path / "map.osm.pbf"
+def test_unknown_suffix_and_a_broken_pbf(tmp_path: Path) -> None:
+    path = tmp_path / "map.o5m"
     path.write_bytes(b"\0")
-    with pytest.raises(InputError, match="osmium"):
+    with pytest.raises(InputError, match="unknown OSM file type"):
         import_osm(path)
+    broken = tmp_path / "map.osm.pbf"  # read through pyosmium (the gis extra)
+    broken.write_bytes(b"\0")
+    with pytest.raises(InputError, match="osmium|not a readable OSM PBF file"):
+        import_osm(broken)
 
 
 def test_round_trip_keeps_chinese_names(tmp_path: Path) -> None:

@@ -232,10 +232,10 @@ def test_must_cover_ids_must_be_streets(tmp_path: Path) -> None:
 def test_unreadable_files(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read file"):
         read_volunteers(tmp_path / "absent.csv")
-    gbk = tmp_path / "volunteers.csv"
-    gbk.write_bytes(VOLUNTEERS.encode("gbk"))
-    with pytest.raises(InputError, match="not UTF-8"):
-        read_volunteers(gbk)
+    latin = tmp_path / "volunteers.csv"  # neither UTF-8 nor GBK (tests/models/io/test_common.py)
+    latin.write_bytes("id,name\nV1,José,118.77\n".encode("latin-1"))
+    with pytest.raises(InputError, match="neither UTF-8 nor GB18030"):
+        read_volunteers(latin)
     with pytest.raises(InputError, match="empty file"):
         read_cases(_write(tmp_path, "cases.csv", ""), ON)
 

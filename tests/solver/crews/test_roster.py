@@ -219,7 +219,7 @@ def test_crews_command_writes_the_roster_and_check_verifies_it(tmp_path) -> None
                               "--mip", "cbc", "-t", "20", "--fleet", str(demo_fleet())])
     assert res.exit_code == 0, res.output
     assert "uncovered      0" in res.output and "checked        feasible" in res.output
-    with open(out / "roster.csv", encoding="utf-8") as f:
+    with open(out / "roster.csv", encoding="utf-8-sig") as f:  # a BOM, for Excel
         rows = list(csv.DictReader(f))
     days = [d.isoformat() for d in _week(7)]
     assert list(rows[0])[4:11] == days

@@ -38,7 +38,7 @@ def test_summary_reports_each_district_of_the_bureau_and_every_pass_left_undone(
     assert rows["east"].split("|")[5].strip() == str(undone_east) and undone_east >= 2
     assert "绕城高速" in text  # work left undone by its street's name
     write_summary(schedule, streets, fleet, tmp_path)
-    with open(tmp_path / "unassigned.csv", encoding="utf-8") as fh:
+    with open(tmp_path / "unassigned.csv", encoding="utf-8-sig") as fh:  # a BOM, for Excel
         listed = list(csv.DictReader(fh))
     assert len(listed) == len(schedule.unassigned)
     assert {r["street"] for r in listed} >= {"m1"} and all(r["reason"] for r in listed)

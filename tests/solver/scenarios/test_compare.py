@@ -115,7 +115,8 @@ def test_compare_writes_every_scenario_with_its_difference_to_the_base(tmp_path)
     res = CliRunner().invoke(app, ["compare", str(path), "-t", "2", "--workers", "1",
                                    "--seeds", "2", "--out", str(out)])
     assert res.exit_code == 0, res.output
-    with open(out / "comparison.csv", encoding="utf-8") as f:
+    assert (out / "comparison.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # for Excel
+    with open(out / "comparison.csv", encoding="utf-8-sig") as f:
         rows = {r["scenario"]: r for r in csv.DictReader(f)}
     assert set(rows) == {"base", "+1 small", "no large"}
     # ranked: leaving work undone never ranks a scenario above one that does the work
