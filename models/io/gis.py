@@ -114,3 +114,22 @@ def line_wkb(coords: list[tuple[float, float]]) -> bytes:
     for x, y in coords:
         out += struct.pack("<dd", x, y)
     return out
+
+
+def write_gpkg(features: list[dict[str, Any]], path: Path, crs: str = "EPSG:4326") -> Path | None:
+    """LineString features (GeoJSON dicts with flat properties) as a GeoPackage layer, for a
+    GIS department; None when pyogrio (the gis extra) is not installed."""
+    try:
+        import numpy as np
+        from pyogrio import raw
+    except ImportError:
+        return None
+    if not features:
+        return None
+    names = list(features[0]["properties"])
+    fields = [np.array([f["properties"].get(n) for f in features], dtype=object) for n in names]
+    geometry = np.array([line_wkb([tuple(p) for p in f["geometry"]["coordinates"]])
+                         for f in features], dtype=object)
+    raw.write(path, geometry, fields, fields=names, geometry_type="LineString", crs=crs,
+              layer=path.stem)
+    return path

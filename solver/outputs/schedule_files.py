@@ -130,7 +130,7 @@ def write_schedule_json(schedule: Schedule, path: Path) -> Path:
 # there (a roster of the earlier plan, its sheets, a day's plan of a longer roster), and
 # nothing else.
 PLAN_OUTPUTS = ("schedule.json", "schedule-*.json", "routes.csv", "steps.csv", "routes.xlsx",
-                "routes.geojson", "patrol.geojson", "summary.md", "unassigned.csv",
+                "routes.geojson", "patrol.geojson", "routes.gpkg", "summary.md", "unassigned.csv",
                 "report.html", "map.png", "gantt.png", "coverage.png", "roster.json",
                 "roster.csv", "roster.xlsx", "uncovered.csv", "roster.png")
 PLAN_FOLDERS = ("sheets", "sheets-*", "crew-sheets")

@@ -18,6 +18,7 @@ from pathlib import Path
 from streetcrew.models.base import InputError
 from streetcrew.models.fleet import Fleet
 from streetcrew.models.io.fleet import check_allowed_types, read_fleet
+from streetcrew.models.io.gis import write_gpkg
 from streetcrew.models.io.streets import read_street_source
 from streetcrew.models.schedule import InputRef, Schedule
 from streetcrew.models.streets import Street
@@ -26,6 +27,7 @@ from streetcrew.solver.outputs import pictures
 from streetcrew.solver.outputs.report import write_plan_report
 from streetcrew.solver.outputs.schedule_files import (
     moved,
+    route_features,
     staged,
     writable,
     write_routes_geojson,
@@ -101,6 +103,10 @@ def _write(run: PlanRun, out: Path, attribution: str | None, tiles: str | None,
     files += write_tables(schedule, out, run.streets)
     files.append(write_routes_geojson(schedule, run.streets, out / "routes.geojson",
                                       attribution, coords))
+    # the same lines as a GeoPackage layer in WGS-84 for GIS software (with the gis extra)
+    gpkg = write_gpkg([f for r in route_features(schedule, run.streets) for f in r],
+                      out / "routes.gpkg")
+    files += [gpkg] if gpkg is not None else []
     files += write_summary(schedule, run.streets, run.fleet, out, lang)
     files += write_sheets(schedule, run.streets, out / "sheets",
                           Counter(v.id for v in run.fleet.vehicles), lang=lang)

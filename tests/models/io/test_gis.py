@@ -60,3 +60,19 @@ def test_an_osm_pbf_extract_reads_as_its_xml(tmp_path: Path) -> None:
     writer.close()
     assert read_osm(pbf).streets == read_osm(DATA / "streets" / "tiny.osm").streets
     assert read_street_source(pbf) == list(read_osm(pbf).streets)
+
+
+def test_a_plan_writes_its_routes_as_a_geopackage_too(tmp_path: Path) -> None:
+    import json
+
+    from streetcrew.solver.sweep import run as sweep
+    from streetcrew.solver.sweep.params import PlanParams
+
+    result = sweep.run(instances.demo_streets(), instances.demo_fleet(), None,
+                       PlanParams(time_limit=3), tmp_path / "plan")
+    assert result.passed
+    meta, _, geometry, fields = raw.read(tmp_path / "plan" / "routes.gpkg")
+    lines = json.loads((tmp_path / "plan" / "routes.geojson").read_text())["features"]
+    assert meta["crs"] == "EPSG:4326" and len(geometry) == len(lines)
+    names = list(meta["fields"])
+    assert set(fields[names.index("vehicle")]) == {r.vehicle for r in result.schedule.routes}
