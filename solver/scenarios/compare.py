@@ -307,19 +307,12 @@ def compare(jobs: list[tuple[Task, str, str]], workers: int = 0,
 
 
 def _on_dask(jobs: list[tuple[Task, str, str]], scheduler: str, tell: Progress) -> list[Run]:
-    from dask.distributed import Client, as_completed
+    from dask.distributed import as_completed
 
+    from streetcrew.solver.sweep.cluster import connect
+
+    client = connect(scheduler)  # a clear ConnectionError within 10 s (30 s: no workers)
     try:
-        client = Client(scheduler, timeout="10s")
-    except (OSError, TimeoutError) as exc:
-        raise ConnectionError(f"the Dask scheduler at {scheduler} did not answer within "
-                              f"10 s ({exc.__class__.__name__})") from None
-    try:
-        try:
-            client.wait_for_workers(1, timeout=30)
-        except TimeoutError:
-            raise ConnectionError(f"the Dask scheduler at {scheduler} has no workers (waited "
-                                  "30 s)") from None
         bases: dict[tuple[str, str, str | None], Any] = {}
         slots = max(1, sum(client.nthreads().values()))
         results: dict[int, Run] = {}
