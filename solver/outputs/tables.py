@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 CSV_ENCODING = "utf-8-sig"
-XLSX_NOTE = "{name} is not written: openpyxl is not installed (pip install 'streetcrew[xlsx]')"
+XLSX_NOTE = "{name} is not written: openpyxl is not installed (pip install openpyxl)"
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -60,7 +60,7 @@ def xlsx_notes(name: str) -> list[str]:
 def write_xlsx(path: Path, sheets: Mapping[str, tuple[Sequence[str], Sequence[Sequence[object]]]]
                ) -> Path | None:
     """An Excel workbook, a sheet per (header, rows) with the header row frozen; None (nothing
-    written) when openpyxl, an optional dependency (``streetcrew[xlsx]``), is not installed."""
+    written) when openpyxl (a dependency) is missing."""
     try:
         from openpyxl import Workbook
     except ImportError:
