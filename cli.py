@@ -140,6 +140,8 @@ Encoding = Annotated[str | None, typer.Option("--encoding", show_default="detect
     "GB18030 (GBK)", help="Text encoding of the input CSVs, e.g. utf-8, gbk, gb18030.")]
 LangOpt = Annotated[LangChoice, typer.Option("--lang", help="Language of the route sheets and "
     "summary.md: en or zh (中文).")]
+GeoJsonOut = Annotated[Path, typer.Option("--out", "-o", dir_okay=False,
+                                          help="GeoJSON file to write.")]
 JsonOut = Annotated[Path | None, typer.Option("--json", help="Write the results as JSON here.")]
 StreetsOpt = Annotated[Path | None, typer.Option(
     "--streets", exists=True, dir_okay=False, show_default="bundled demo district (Nanjing, OSM)",
@@ -361,8 +363,7 @@ def import_osm_cmd(
     file: Annotated[Path, typer.Argument(
         exists=True, dir_okay=False, metavar="FILE.osm",
         help="OpenStreetMap: .osm, .osm.xml, .osm.gz, .osm.bz2 or .osm.pbf.")],
-    out: Annotated[Path, typer.Option("--out", "-o", dir_okay=False,
-                                      help="GeoJSON file to write.")],
+    out: GeoJsonOut,
 ) -> None:
     """Build street segments from OpenStreetMap XML (split at intersections) as GeoJSON."""
     start = time.perf_counter()
@@ -373,8 +374,7 @@ def import_osm_cmd(
 def import_osmnx_cmd(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, metavar="FILE.graphml",
                                          help="An osmnx graph saved with ox.save_graphml.")],
-    out: Annotated[Path, typer.Option("--out", "-o", dir_okay=False,
-                                      help="GeoJSON file to write.")],
+    out: GeoJsonOut,
 ) -> None:
     """Street segments from an osmnx GraphML graph (a two-way street once) as GeoJSON."""
     from streetcrew.models.io.graphml import read_graphml
