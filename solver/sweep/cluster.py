@@ -17,7 +17,6 @@ import pickle
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -48,18 +47,27 @@ def connect(scheduler: str) -> Any:
     return client
 
 
+def cluster_slots(scheduler: str) -> int:
+    """How many districts the cluster at ``scheduler`` plans at once (its worker threads)."""
+    client = connect(scheduler)
+    try:
+        return max(1, sum(client.nthreads().values()))
+    finally:
+        client.close()
+
+
 def plan_on_cluster(scheduler: str, jobs: Sequence[Any], order: Sequence[int],
-                    last_start: float, too_late: str,
-                    plan_one: Callable[[Any], Schedule | str]) -> dict[int, Schedule | str]:
+                    too_late: Callable[[], bool], late: str,
+                    plan_one: Callable[[Any], Schedule | str],
+                    done: Callable[[int, Schedule | str], None]) -> None:
     """Plan ``jobs`` (largest first, ``order``) on the cluster, no more in flight than its
-    worker threads; jobs not started by ``last_start`` (``time.perf_counter()``) or after a
-    stop request come back as ``too_late``."""
+    worker threads, handing each result to ``done``; a job not yet started when
+    ``too_late()`` says so, or after a stop request, is done as ``late``."""
     from dask.distributed import as_completed
 
     client = connect(scheduler)
     try:
         slots = max(1, sum(client.nthreads().values()))
-        results: dict[int, Schedule | str] = {}
         queue = list(order)
         running: dict[Any, int] = {}
 
@@ -71,21 +79,20 @@ def plan_on_cluster(scheduler: str, jobs: Sequence[Any], order: Sequence[int],
         for i in queue[:slots]:
             submit(i)
         queue = queue[slots:]
-        done = as_completed(list(running))
-        for fut in done:
+        finished = as_completed(list(running))
+        for fut in finished:
             i = running.pop(fut)
             try:
-                results[i] = fut.result()
+                done(i, fut.result())
             except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker: the others go on
-                results[i] = f"its worker failed: {exc.__class__.__name__}: {exc}"
+                done(i, f"its worker failed: {exc.__class__.__name__}: {exc}")
             while queue:
                 nxt = queue.pop(0)
-                if time.perf_counter() >= last_start or stop.requested():
-                    results[nxt] = too_late
+                if too_late() or stop.requested():
+                    done(nxt, late)
                     continue
-                done.add(submit(nxt))
+                finished.add(submit(nxt))
                 break
-        return results
     finally:
         client.close()
 

@@ -47,7 +47,8 @@ from streetcrew.solver.sweep.params import PlanParams, district_size
 from streetcrew.solver.sweep.tasks import SweepTask
 
 FILL = 0.6  # share of a shift spent sweeping (the rest drives, dumps, refills, rests)
-DistrictJob = tuple[list[Street], Fleet, float, PlanParams]
+# its streets, fleet, seconds, the plan's parameters and its streets' city end nodes
+DistrictJob = tuple[list[Street], Fleet, float, PlanParams, np.ndarray]
 MARGIN_M = 1000.0  # streets this close to a district are driven through by its model
 
 
@@ -176,10 +177,26 @@ def _largest_remainder(share: np.ndarray, total: int) -> list[int]:
     return (base + extra).tolist()
 
 
+class StreetBoxes:
+    """Every street's points in one array, to find the streets near a district at once."""
+
+    def __init__(self, streets: Sequence[Street]) -> None:
+        sizes = [len(s.coords) for s in streets]
+        self.xy = np.array([p for s in streets for p in s.coords], dtype=float)
+        self.street = np.repeat(np.arange(len(streets)), sizes)
+
+    def within(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Indices of the streets with a point inside the box ``lo``-``hi`` (lon, lat)."""
+        inside = np.all((self.xy >= lo) & (self.xy <= hi), axis=1)
+        return np.unique(self.street[inside])
+
+
 def _district_inputs(
-    d: District, streets: Sequence[Street], fleet: Fleet
-) -> tuple[list[Street], Fleet]:
-    """The district's street file (its work plus drive-only surroundings) and fleet."""
+    d: District, streets: Sequence[Street], fleet: Fleet, network: StreetNetwork,
+    boxes: StreetBoxes,
+) -> tuple[list[Street], Fleet, np.ndarray]:
+    """The district's street file (its work plus drive-only surroundings), its fleet, and the
+    city's end nodes of each of those streets (to put its routes back on the city's nodes)."""
     mine = set(d.streets)
     depot = next(x for x in fleet.depots if x.id == d.depot)
     pts = np.array([p for k in d.streets for p in (streets[k].coords[0], streets[k].coords[-1])])
@@ -201,16 +218,14 @@ def _district_inputs(
     hi = corners.max(axis=0) + (dlon, dlat)
     facilities += [f for f in fleet.facilities if f not in facilities
                    and lo[0] <= f.at.lon <= hi[0] and lo[1] <= f.at.lat <= hi[1]]
-    sub: list[Street] = []
-    for k, s in enumerate(streets):
-        if k in mine:
-            sub.append(s)
-        elif any(lo[0] <= x <= hi[0] and lo[1] <= y <= hi[1] for x, y in s.coords):
-            sub.append(s.model_copy(update={"sweeps_per_day": 0}))
+    near = np.union1d(boxes.within(lo, hi), d.streets).astype(int)
+    sub = [streets[k] if k in mine else streets[k].model_copy(update={"sweeps_per_day": 0})
+           for k in near]
+    ends = np.array([(network.links[k].u, network.links[k].v) for k in near], dtype=np.int64)
     sub_fleet = Fleet(depots=(depot,), facilities=tuple(facilities),
                       vehicle_types=(fleet.vehicle_type(d.type_id),),
                       vehicles=tuple(d.vehicles), turns=fleet.turns)
-    return sub, sub_fleet
+    return sub, sub_fleet, ends
 
 
 def _home(k: int, homes: list[int], streets: Sequence[Street],
@@ -226,54 +241,81 @@ def _home(k: int, homes: list[int], streets: Sequence[Street],
 def plan_districts(
     streets: Sequence[Street], network: StreetNetwork, fleet: Fleet,
     tasks: Sequence[SweepTask], snapped: dict[str, tuple[int, float]],
-    seconds: float, params: PlanParams,
+    deadline: float, params: PlanParams,
     plan_one: Callable[[DistrictJob], Schedule | str] | None = None,
 ) -> tuple[list[Route], list[Unassigned], int, list[float]]:
     """Routes (on ``network``'s nodes) and unassigned work; also the number of districts and
-    the seconds each planned district took.
+    the seconds each planned district took. Everything, the cut and the preparation of the
+    districts included, ends by ``deadline`` (a ``time.perf_counter()`` value): a district
+    that could not end by then is not started, and its passes say so.
 
     ``plan_one`` plans one district's streets and fleet (a module-level function: it runs in
-    worker processes) and returns its schedule or why it could not be planned.
+    worker processes) and returns its schedule, on the city's nodes, or why it could not be
+    planned.
     """
     if plan_one is None:
         raise ValueError("plan_districts needs the planner of one district (plan_one)")
 
     districts = make_districts(streets, network, tasks, fleet, snapped, district_size(params))
+    by_street: dict[int, list[SweepTask]] = {}
+    for t in tasks:
+        by_street.setdefault(t.street, []).append(t)
     covered = {k for d in districts for k in d.streets}
     unassigned = [Unassigned(task=t.id, street=streets[t.street].id, side=t.side,
                              reason="no vehicle of a type that may sweep it has a depot")
                   for t in tasks if t.street not in covered]
     if not districts:
         return [], unassigned, 0, []
-    workers = max(1, params.workers or (os.cpu_count() or 1))
-    rounds = math.ceil(len(districts) / workers)
+    boxes = StreetBoxes(streets)
+    inputs = [_district_inputs(d, streets, fleet, network, boxes) for d in districts]
+    if params.scheduler is not None:
+        from streetcrew.solver.sweep.cluster import cluster_slots
+
+        slots = cluster_slots(params.scheduler)
+    else:
+        slots = max(1, params.workers or (os.cpu_count() or 1))
+    rounds = math.ceil(len(districts) / slots)
+    seconds = max(1.0, deadline - time.perf_counter())
     # with a solution limit the time is only a safety cap for each district
     per = max(1.0, seconds / rounds * 0.9) if not params.bounded else seconds
-    jobs = [(*_district_inputs(d, streets, fleet), per, params)
-            for d in districts]
+    jobs = [(sub, sub_fleet, per, params, ends) for sub, sub_fleet, ends in inputs]
     order = sorted(range(len(jobs)), key=lambda i: -len(districts[i].streets))
     results: dict[int, Schedule | str] = {}
-    # a district not started when the limit is near is not planned (its passes say so):
-    # the command ends on time rather than plan everything late
-    last_start = time.perf_counter() + seconds - min(per, seconds) * 0.5
+    took: list[float] = []  # seconds of the districts done so far
+
+    def too_late() -> bool:
+        """A district started now would not end by the deadline (judged by those done)."""
+        expected = max(min(per, seconds) * 0.5, sum(took) / len(took) if took else 0.0)
+        return time.perf_counter() + expected >= deadline or stop.requested()
+
+    def done(i: int, result: Schedule | str) -> None:
+        results[i] = result
+        if isinstance(result, Schedule):
+            took.append(result.summary.solve_s)
+
     if params.scheduler is not None:
         from streetcrew.solver.sweep.cluster import plan_on_cluster
 
-        results = plan_on_cluster(params.scheduler, jobs, order, last_start, LATE_TURN,
-                                  plan_one)
-    elif workers == 1:
+        plan_on_cluster(params.scheduler, jobs, order, too_late, LATE_TURN, plan_one, done)
+    elif slots == 1:
         for i in order:
-            results[i] = plan_one(jobs[i]) if time.perf_counter() < last_start else LATE_TURN
+            done(i, LATE_TURN if too_late() else plan_one(jobs[i]))
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=slots) as pool:
             futures = {i: pool.submit(plan_one, jobs[i]) for i in order}
-            while any(not f.done() for f in futures.values()):
-                wait(list(futures.values()), timeout=0.5, return_when=FIRST_COMPLETED)
-                if time.perf_counter() >= last_start or stop.requested():
+            waiting = set(futures)
+            while waiting:
+                wait([futures[i] for i in waiting], timeout=0.5, return_when=FIRST_COMPLETED)
+                for i in [i for i in waiting if futures[i].done()]:
+                    waiting.discard(i)
+                    if not futures[i].cancelled():
+                        done(i, futures[i].result())
+                if too_late():
                     for f in futures.values():
                         f.cancel()  # the ones not started yet
             for i, f in futures.items():
-                results[i] = LATE_TURN if f.cancelled() else f.result()
+                if f.cancelled():
+                    results[i] = LATE_TURN
     inside = main_component(network)  # the city's part drivable to and from its depots
     routes: list[Route] = []
     by_id = {s.id: k for k, s in enumerate(streets)}
@@ -282,16 +324,9 @@ def plan_districts(
         if isinstance(res, str):
             unassigned += [Unassigned(task=t.id, street=streets[t.street].id, side=t.side,
                                       reason=f"its district could not be planned: {res}")
-                           for t in tasks if t.street in set(d.streets)]
+                           for k in d.streets for t in by_street.get(k, ())]
             continue
-        to_full = _to_city_nodes(jobs[i][0], network, by_id)
-        for r in res.routes:
-            routes.append(r.model_copy(update={"steps": tuple(
-                st.model_copy(update={
-                    "from_node": None if st.from_node is None else int(to_full[st.from_node]),
-                    "to_node": None if st.to_node is None else int(to_full[st.to_node]),
-                    "path": tuple(int(to_full[n]) for n in st.path),
-                }) for st in r.steps)}))
+        routes += res.routes
         unassigned += [_in_city(u, inside, network, by_id) for u in res.unassigned
                        if u.street in by_id]
     return routes, unassigned, len(districts), district_seconds(results)
@@ -320,16 +355,22 @@ def _in_city(u: Unassigned, inside: np.ndarray, network: StreetNetwork,
     return u
 
 
-def _to_city_nodes(sub_streets: Sequence[Street], network: StreetNetwork,
-                   by_id: dict[str, int]) -> np.ndarray:
-    """City node of each node of a district's network, by identity: link ``j`` of the
-    district is street ``sub_streets[j]``, which is the city's link of the same id, built
-    from the same points in the same direction, so their ends are the same nodes."""
+def on_city_nodes(schedule: Schedule, sub_streets: Sequence[Street],
+                  ends: np.ndarray) -> Schedule:
+    """A district's schedule put on the city's nodes, by identity: link ``j`` of the
+    district's network is ``sub_streets[j]``, whose city ends are ``ends[j]`` (the same
+    points in the same direction, so the same nodes)."""
     from streetcrew.models.network import build_network
 
     sub = build_network(sub_streets)
     to_full = np.full(len(sub.nodes), -1, dtype=np.int64)
     for j, lk in enumerate(sub.links):
-        city = network.links[by_id[sub_streets[j].id]]
-        to_full[lk.u], to_full[lk.v] = city.u, city.v
-    return to_full
+        to_full[lk.u], to_full[lk.v] = ends[j]
+    return schedule.model_copy(update={"routes": tuple(
+        r.model_copy(update={"steps": tuple(
+            st.model_copy(update={
+                "from_node": None if st.from_node is None else int(to_full[st.from_node]),
+                "to_node": None if st.to_node is None else int(to_full[st.to_node]),
+                "path": tuple(int(to_full[n]) for n in st.path),
+            }) for st in r.steps)})
+        for r in schedule.routes)})

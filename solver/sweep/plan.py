@@ -27,7 +27,7 @@ from streetcrew.models.streets import Street
 from streetcrew.solver.graph import stop
 from streetcrew.solver.graph.network import main_component, other_system_notes, snap
 from streetcrew.solver.sweep.bound import deadhead_lower_bound_m, facility_visits
-from streetcrew.solver.sweep.districts import STOPPED, plan_districts
+from streetcrew.solver.sweep.districts import STOPPED, DistrictJob, on_city_nodes, plan_districts
 from streetcrew.solver.sweep.engine_ortools import SweepModel, SweepModelResult
 from streetcrew.solver.sweep.engine_pyvrp import solve_pyvrp
 from streetcrew.solver.sweep.params import PlanParams, district_size, engine_of
@@ -122,7 +122,8 @@ def plan_sweeping(
     swept_tasks = {st.task for r in routes for st in r.steps if st.type == "serve"}
     done = [t for t in reachable if t.id in swept_tasks]
     flow_bound = sum(t.length_m for t in done) + deadhead_lower_bound_m(
-        network, done, facility_visits(fleet, streets, done, snapped))
+        network, done, facility_visits(fleet, streets, done, snapped),
+        seconds=max(BOUND_MIN_S, started + params.time_limit - time.perf_counter()))
     bound = max(_driven_lower_bound(model, routes), flow_bound)
     summary = schedule.summary.model_copy(update={"driven_km_lower_bound": round(bound / 1000, 3)})
     return _with_snaps(schedule.model_copy(update={"summary": summary}), snapped)
@@ -145,15 +146,23 @@ def _with_snaps(schedule: Schedule, snapped: dict[str, tuple[int, float]]) -> Sc
     return schedule.model_copy(update={"snap_m": {k: round(d, 1) for k, (_, d) in snapped.items()}})
 
 
+BOUND_MIN_S = 2.0  # the bound's linear programme is given at least this (a model's: < 1 s)
+# Kept back from the districts for what follows them: the routes gathered, the whole
+# city's bound (its flow part: about 2 s at 200,000 streets) and the schedule.
+AFTER_DISTRICTS_S = 1.0
+AFTER_DISTRICTS_PER_STREET_S = 3e-5
+
+
 def _plan_by_districts(
     streets: list[Street], network: StreetNetwork, fleet: Fleet, reachable: list[SweepTask],
     snapped: dict[str, tuple[int, float]], unassigned: list[Unassigned], total_m: float,
     params: PlanParams, started: float, inputs: dict[str, InputRef] | None, date: dt.date | None,
 ) -> Schedule:
     """A city too big for one model: districts planned in parallel (:mod:`streetcrew.solver.sweep.districts`)."""
-    seconds = params.time_limit - (time.perf_counter() - started)
+    deadline = started + params.time_limit
+    after = AFTER_DISTRICTS_S + AFTER_DISTRICTS_PER_STREET_S * len(streets)
     routes, lost, count, took = plan_districts(streets, network, fleet, reachable, snapped,
-                                               max(1.0, seconds * 0.9), params, plan_district)
+                                               deadline - after, params, plan_district)
     unassigned = unassigned + lost
     routes = [r for r in routes if any(s.type == "serve" for s in r.steps)]
     schedule = _schedule("partial" if unassigned else "solved", routes, unassigned,
@@ -161,7 +170,8 @@ def _plan_by_districts(
     swept = {st.task for r in routes for st in r.steps if st.type == "serve"}
     done = [t for t in reachable if t.id in swept]
     bound = sum(t.length_m for t in done) + deadhead_lower_bound_m(
-        network, done, facility_visits(fleet, streets, done, snapped))
+        network, done, facility_visits(fleet, streets, done, snapped),
+        seconds=deadline - time.perf_counter())
     summary = schedule.summary.model_copy(update={
         "driven_km_lower_bound": round(bound / 1000, 3), "districts": count,
         "district_s_mean": round(sum(took) / len(took), 1) if took else None,
@@ -417,20 +427,22 @@ def _schedule(
                     routes=tuple(routes), unassigned=tuple(unassigned), inputs=inputs or {})
 
 
-def plan_district(args: tuple[list[Street], Fleet, float, PlanParams]) -> Schedule | str:
-    """One district's plan (run in a worker process), or why it could not be planned.
+def plan_district(args: DistrictJob) -> Schedule | str:
+    """One district's plan on the city's nodes (run in a worker process), or why it could
+    not be planned.
 
     Facilities near the district but off its own street set are left out of its plan.
     """
-    sub, sub_fleet, seconds, params = args
+    sub, sub_fleet, seconds, params, ends = args
     if stop.requested():
         return STOPPED
     # one model for the district: its depot's bureau district has done its work in the cut
     sub_fleet = sub_fleet.model_copy(update={"depots": tuple(
         d.model_copy(update={"district": None}) for d in sub_fleet.depots)})
     try:
-        return plan_sweeping(sub, sub_fleet, params.model_copy(update={
+        schedule = plan_sweeping(sub, sub_fleet, params.model_copy(update={
             "time_limit": max(1.0, seconds), "district_tasks": 10**9, "workers": 1}),
             drop_far_facilities=True)
     except InputError as exc:
         return str(exc)
+    return on_city_nodes(schedule, sub, ends)

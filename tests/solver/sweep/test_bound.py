@@ -72,3 +72,18 @@ def test_facility_visits_count_hopperfuls_over_the_largest_hopper() -> None:
     dumps, wells = facility_visits(FLEET, [street], tasks, snapped)
     assert dumps == Visits({0, 1}, 2)
     assert wells.nodes == {0, 1}
+
+
+def test_out_of_time_the_flow_alone_is_the_bound() -> None:
+    # with no time for the linear programme, the yard trips are left out, the flow stays
+    street = street_with_defaults(
+        {"id": "s", "road_class": "residential", "sides": "right",
+         "coords": ((118.78, 32.04), (118.781, 32.04))}
+    )
+    network = build_network([street])
+    tasks, _ = build_tasks([street], network, FLEET)
+    metres = math.floor(network.links[0].length_m)
+    rows = [Visits({network.links[0].u}, 3)]  # three entries into u: loops out and back
+    assert deadhead_lower_bound_m(network, tasks) == metres  # the flow: one drive back
+    assert deadhead_lower_bound_m(network, tasks, rows) >= 3 * metres
+    assert deadhead_lower_bound_m(network, tasks, rows, seconds=0.0) == metres

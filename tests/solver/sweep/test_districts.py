@@ -101,13 +101,18 @@ def test_a_district_plans_without_a_facility_off_its_street_set() -> None:
     far = FLEET.facilities[1].model_copy(update={"id": "far-hydrant",
                                                  "at": Point(lon=118.90, lat=32.10)})
     fleet = FLEET.model_copy(update={"facilities": (*FLEET.facilities, far)})
-    result = plan_district((_grid(), fleet, 3.0, PlanParams()))
+    grid = _grid()
+    own = np.array([(lk.u, lk.v) for lk in build_network(grid).links])
+    result = plan_district((grid, fleet, 3.0, PlanParams(), own + 1000))
     assert isinstance(result, Schedule) and result.routes
     assert all(st.facility != "far-hydrant" for r in result.routes for st in r.steps)
+    # its routes come back on the city's nodes: here the district's own numbers + 1000
+    nodes = {n for r in result.routes for st in r.steps for n in st.path}
+    assert nodes and min(nodes) >= 1000 and max(nodes) <= own.max() + 1000
     # a depot off the map is still an error, reported for the district
     depot = FLEET.depots[0].model_copy(update={"at": Point(lon=118.90, lat=32.10)})
     off = FLEET.model_copy(update={"depots": (depot,)})
-    message = plan_district((_grid(), off, 2.0, PlanParams()))
+    message = plan_district((grid, off, 2.0, PlanParams(), own))
     assert isinstance(message, str) and "depots[0]" in message
 
 
