@@ -52,7 +52,7 @@ from streetcrew.solver.patrol.plan import PatrolParams
 from streetcrew.solver.scenarios import run as scenarios
 from streetcrew.solver.scenarios.compare import Run
 from streetcrew.solver.sweep import run as sweep
-from streetcrew.solver.sweep.params import PlanParams
+from streetcrew.solver.sweep.params import CHANGE_COST, PlanParams
 
 app = typer.Typer(
     help="Plan a city bureau's next day: sweeping routes, volunteer patrols, crews; "
@@ -276,7 +276,10 @@ def _check_schedule_file(path: Path) -> None:
         vols = read_volunteers(files["volunteers"], co["volunteers"], enc["volunteers"])
         checked = patrol.recheck(schedule, streets, vols, must)
     else:
-        checked = sweep.recheck(schedule, streets, read_fleet(files["fleet"], co["fleet"]))
+        ref = schedule.inputs.get("previous")
+        before = read_schedule(input_file(path, ref, "previous")) if ref is not None else None
+        checked = sweep.recheck(schedule, streets, read_fleet(files["fleet"], co["fleet"]),
+                                before)
     _report(checked.violations, f"feasible: {len(schedule.routes)} routes, "
                                 f"{schedule.summary.unassigned} unassigned with reasons, "
                                 f"cost {schedule.summary.cost:.2f}")
@@ -464,6 +467,12 @@ def plan_cmd(
     coords_out: CoordsOut = CoordSystem.wgs84,
     encoding: Encoding = None,
     lang: LangOpt = LangChoice.en,
+    previous: Annotated[Path | None, typer.Option(
+        "--previous", exists=True, dir_okay=False, help="The plan before (its schedule.json): "
+        "each pass keeps its vehicle unless moving it saves more than --change-cost.")] = None,
+    change_cost: Annotated[float, typer.Option(
+        "--change-cost", min=0, help="With --previous: the price of moving one pass to "
+        "another vehicle or shift, in the fleet's currency.")] = CHANGE_COST,
 ) -> None:
     """Plan tomorrow's sweeping: routes with timed steps, unassigned work with reasons.
 
@@ -471,11 +480,11 @@ def plan_cmd(
     params = PlanParams(time_limit=time_limit, balance_weight=balance, workers=workers,
                         engine=engine, seed=seed or 0, iterations=iterations,
                         deterministic=seed is not None or iterations is not None,
-                        scheduler=scheduler)
+                        scheduler=scheduler, change_cost=change_cost)
     result = sweep.run(streets or instances.demo_streets(), fleet or instances.demo_fleet(),
                        _day(date), params, out, OSM_ATTRIBUTION if streets is None else None,
                        tiles, STARTED, coords_in=coords_in, coords_out=coords_out,
-                       encoding=encoding, lang=lang)
+                       encoding=encoding, lang=lang, previous=previous)
     for note in result.notes:
         typer.echo(f"note: {note}", err=True)
     if not result.passed:

@@ -178,6 +178,11 @@ class Summary(Frozen):
         default=None,
         description="valid lower bound on km driven (served + deadhead) for the work planned",
     )
+    passes_kept: int | None = Field(default=None, description="planned from the plan before "
+                                    "(--previous): passes swept by the same vehicle and shift")
+    passes_changed: int | None = Field(default=None, description="passes the plan before gave "
+                                       "a vehicle that another vehicle or shift sweeps now")
+    previous_cost: float | None = Field(default=None, description="the plan before's cost")
 
 
 class PatrolKPIs(Frozen):

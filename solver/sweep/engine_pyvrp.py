@@ -72,6 +72,7 @@ log = logging.getLogger(__name__)
 # worth 1e7 buy 100 s of overrun).
 PRIZE = 10**6
 MAX_PENALTY = 1e9
+PRICED_BYTES = 3 * 10**9  # the most the matrices of priced changes may take
 
 
 @dataclass
@@ -82,9 +83,15 @@ class PyvrpPlan:
     feasible: bool
 
 
-def _data(model: SweepModel) -> tuple[ProblemData, list[list[int]], list[int]]:
+def _data(model: SweepModel, held: list[set[int]] | None = None, price: int = 0,
+          ) -> tuple[ProblemData, list[list[int]], list[int]]:
     """PyVRP data; the fleet vehicles of each PyVRP vehicle type; the model node of each
-    location (-1 for a dump)."""
+    location (-1 for a dump).
+
+    ``held``: per fleet vehicle, the tasks (indices) it swept in the plan before; then each
+    such vehicle is a PyVRP type of its own, whose every visit to a task another vehicle held
+    costs ``price`` more (tenths of a cent), which keeps work with its vehicle unless moving
+    it pays more (:data:`PRICED_BYTES` caps the matrices this takes)."""
     fleet = model.fleet
     depots = [i for i, v in enumerate(model.visits) if v.kind == "depot"]
     tasks = [i for i, v in enumerate(model.visits) if v.task is not None]
@@ -169,22 +176,43 @@ def _data(model: SweepModel) -> tuple[ProblemData, list[list[int]], list[int]]:
                               tw_early=early, tw_late=late, prize=PRIZE * (1 + task.priority),
                               required=False, group=group_of.get(k)))
     yard_of = {model.visits[i].depot: p for p, i in enumerate(depots)}
-    shapes: dict[tuple[str, str, int, int], list[int]] = {}
+    shapes: dict[tuple[str, str, int, int, int], list[int]] = {}
+    priced = held is not None and price > 0 and any(held)
     for v, veh in enumerate(model.vehicles):
         # a break is due only when its window opens before the day is over
         rest = round(sum(b.minutes for b in veh.breaks if b.earliest < veh.latest_end) * 60)
-        shapes.setdefault((veh.type, veh.depot, veh.shift_start, veh.latest_end - rest),
+        own = v if priced and held[v] else -1  # type: ignore[index]
+        shapes.setdefault((veh.type, veh.depot, veh.shift_start, veh.latest_end - rest, own),
                           []).append(v)
+    profile_of: dict[tuple[str, int], int] = {}
+    if priced:
+        assert held is not None
+        owner = {t: v for v, tasks in enumerate(held) for t in tasks}
+        col_task = np.array([-1] * (n_yards + n_dumps)
+                            + [model.visits[i].task for i in tasks])  # type: ignore[list-item]
+        wanted = {(type_id, own) for type_id, _, _, _, own in shapes}
+        if len(wanted) * 2 * size * size * 8 > PRICED_BYTES:
+            log.info("too many vehicles to price each change in the search (%d matrices of "
+                     "%d places): the plan starts from the one before instead", len(wanted), size)
+        else:
+            for type_id, own in sorted(wanted):
+                others = np.array([t >= 0 and t in owner and owner[t] != own for t in col_task])
+                extra = distances[type_pos[type_id]].copy()
+                extra[:, others] = np.minimum(extra[:, others] + price, BIG)
+                np.fill_diagonal(extra, 0)
+                profile_of[type_id, own] = len(distances)
+                distances.append(extra)
+                durations.append(durations[type_pos[type_id]])
     vehicle_types = []
     fleets = []
-    for (type_id, depot, start, end), members in shapes.items():
+    for (type_id, depot, start, end, own), members in shapes.items():
         vt = fleet.vehicle_type(type_id)
         capacity = [round(vt.hopper_m3 * 1000)]
         reloads = [n_yards + j for j, f in enumerate(dumps) if f.kind in ("dump", "both")]
         vehicle_types.append(VehicleType(
             num_available=len(members), capacity=capacity,
             start_depot=yard_of[depot], end_depot=yard_of[depot], tw_early=start,
-            tw_late=max(start, end), profile=type_pos[type_id],
+            tw_late=max(start, end), profile=profile_of.get((type_id, own), type_pos[type_id]),
             reload_depots=reloads,
             unit_distance_cost=1, unit_duration_cost=0, name=f"{type_id}@{depot}"))
         fleets.append(members)
@@ -228,11 +256,14 @@ def _repeat_slot(model: SweepModel, t: int, sweep_s: int) -> tuple[int, int] | N
 
 def solve_pyvrp(model: SweepModel, time_limit: float, seed: int = 0,
                 iterations: int | None = None,
-                initial: list[list[int]] | None = None) -> PyvrpPlan:
+                initial: list[list[int]] | None = None,
+                held: list[set[int]] | None = None, price: int = 0) -> PyvrpPlan:
     """Orders of task visits per fleet vehicle; ``iterations`` bounds the search by work
-    (the same plan on any machine), ``time_limit`` by the clock (a cap either way)."""
+    (the same plan on any machine), ``time_limit`` by the clock (a cap either way).
+    ``held`` and ``price``: the tasks each vehicle swept in the plan before and what moving
+    one to another vehicle costs (see :func:`_data`); ``initial``: orders to start from."""
     started = time.perf_counter()
-    data, fleets, node_of = _data(model)
+    data, fleets, node_of = _data(model, held, price)
     client_loc = {node_of[c.location]: k for k, c in enumerate(data.clients())}
     rng = RandomNumberGenerator(seed=seed)
     ls = LocalSearch(data, rng, compute_neighbours(data, NeighbourhoodParams()),
@@ -260,15 +291,31 @@ def solve_pyvrp(model: SweepModel, time_limit: float, seed: int = 0,
     best = result.best
     log.debug("pyvrp: %d iterations in %.1f s", result.num_iterations, result.runtime)
     orders: list[list[int]] = [[] for _ in model.vehicles]
-    free = [list(members) for members in fleets]
-    served: set[int] = set()
+    found: list[list[list[int]]] = [[] for _ in fleets]
     for route in best.routes():
-        k = free[route.vehicle_type()].pop(0)
-        nodes = [node_of[data.clients()[a.idx].location] for a in route if a.is_client()]
-        orders[k] = nodes
-        served |= {model.visits[n].task for n in nodes}  # type: ignore[misc]
+        found[route.vehicle_type()].append(
+            [node_of[data.clients()[a.idx].location] for a in route if a.is_client()])
+    served: set[int] = set()
+    for members, routes in zip(fleets, found):
+        for k, nodes in zip(_owners(model, members, routes, held), routes):
+            orders[k] = nodes
+            served |= {model.visits[n].task for n in nodes}  # type: ignore[misc]
     unplanned = [t for t in range(len(model.tasks)) if t not in served]
     return PyvrpPlan(orders, unplanned, float(result.cost()), best.is_feasible())
+
+
+def _owners(model: SweepModel, members: list[int], routes: list[list[int]],
+            held: list[set[int]] | None) -> list[int]:
+    """The vehicle of each route among interchangeable ``members``: the one that held most
+    of its tasks before (an assignment problem), else in fleet order."""
+    if not held or len(members) < 2 or not routes:
+        return members[: len(routes)]
+    from scipy.optimize import linear_sum_assignment
+
+    overlap = np.array([[len(held[k] & {model.visits[n].task for n in r}) for k in members]
+                        for r in routes])
+    rows, cols = linear_sum_assignment(-overlap)
+    return [members[c] for _, c in sorted(zip(rows, cols))]
 
 
 class _Progress(IteratedLocalSearchCallbacks):

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+CHANGE_COST = 2.0  # a large sweeper's 670 m at the demo's 3 CNY/km
+
 
 class PlanParams(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -29,6 +31,11 @@ class PlanParams(BaseModel):
     deterministic: bool = False
     # a Dask scheduler ("tcp://host:port") to plan a city's districts on; None: local processes
     scheduler: str | None = None
+    # the plan before (``plan --previous``): each vehicle shift's passes in order
+    # (``vehicle#shift`` -> task ids), and what moving a pass to another vehicle costs, in the
+    # fleet's currency: a pass keeps its vehicle unless moving it saves more
+    previous: dict[str, tuple[str, ...]] | None = None
+    change_cost: float = Field(default=CHANGE_COST, ge=0)
 
     @property
     def bounded(self) -> bool:

@@ -31,6 +31,7 @@ from streetcrew.solver.sweep.districts import STOPPED, DistrictJob, on_city_node
 from streetcrew.solver.sweep.engine_ortools import SweepModel, SweepModelResult
 from streetcrew.solver.sweep.engine_pyvrp import solve_pyvrp
 from streetcrew.solver.sweep.params import PlanParams, district_size, engine_of
+from streetcrew.solver.sweep.stable import key as vehicle_key
 from streetcrew.solver.sweep.tasks import SweepTask, build_tasks
 from streetcrew.solver.sweep.timing import time_route
 
@@ -136,10 +137,37 @@ def plan_sweeping(
 
 
 def _search_pyvrp(model: SweepModel, params: PlanParams, seconds: float) -> SweepModelResult:
-    """PyVRP's search (dumps inside it) in the shape of the OR-Tools model's result."""
-    found = solve_pyvrp(model, seconds * 0.9, params.seed, params.work_limit)
+    """PyVRP's search (dumps inside it) in the shape of the OR-Tools model's result; from the
+    plan before (``params.previous``) when there is one, each change at its price."""
+    held, initial = _from_previous(model, params.previous or {})
+    found = solve_pyvrp(model, seconds * 0.9, params.seed, params.work_limit,
+                        initial=initial if any(initial) else None,
+                        held=held if params.previous else None,
+                        price=round(params.change_cost * 1000))
     routes = {k: [(n, 0) for n in order] for k, order in enumerate(found.orders)}
     return SweepModelResult(routes, found.unplanned, "solved", model.visits)
+
+
+def _from_previous(model: SweepModel, previous: dict[str, tuple[str, ...]]
+                   ) -> tuple[list[set[int]], list[list[int]]]:
+    """Per model vehicle: the tasks (indices) it swept in the plan before, and that order as
+    visits (a pass no longer planned, or one its type may no longer sweep, left out)."""
+    index = {t.id: i for i, t in enumerate(model.tasks)}
+    visit_of: dict[int, int] = {}
+    for node, v in enumerate(model.visits):
+        if v.task is not None:
+            visit_of.setdefault(v.task, node)
+    held: list[set[int]] = []
+    orders: list[list[int]] = []
+    taken: set[int] = set()
+    for k, veh in enumerate(model.vehicles):
+        shift = sum(v.id == veh.id for v in model.vehicles[:k])
+        mine = [index[t] for t in previous.get(vehicle_key(veh.id, shift), ()) if t in index]
+        mine = [t for t in mine if veh.type in model.tasks[t].types and t not in taken]
+        taken |= set(mine)
+        held.append(set(mine))
+        orders.append([visit_of[t] for t in mine])
+    return held, orders
 
 
 def _with_snaps(schedule: Schedule, snapped: dict[str, tuple[int, float]]) -> Schedule:

@@ -19,8 +19,9 @@ from streetcrew.models.base import InputError
 from streetcrew.models.fleet import Fleet
 from streetcrew.models.io.fleet import check_allowed_types, read_fleet
 from streetcrew.models.io.gis import write_gpkg
+from streetcrew.models.io.schedule import read_schedule
 from streetcrew.models.io.streets import read_street_source
-from streetcrew.models.schedule import InputRef, Schedule
+from streetcrew.models.schedule import InputRef, Schedule, Violation
 from streetcrew.models.streets import Street
 from streetcrew.solver.graph import stop
 from streetcrew.solver.outputs import pictures
@@ -41,6 +42,7 @@ from streetcrew.solver.sweep.check import check_schedule
 from streetcrew.solver.sweep.cluster import connect
 from streetcrew.solver.sweep.params import PlanParams
 from streetcrew.solver.sweep.plan import plan_sweeping
+from streetcrew.solver.sweep.stable import check_changes, held_by, with_changes
 from streetcrew.solver.sweep.tasks import coords_notes, fleet_notes
 
 log = logging.getLogger(__name__)
@@ -133,15 +135,20 @@ def run(streets_path: Path, fleet_path: Path, day: dt.date | None = None,
         params: PlanParams | None = None, out: Path | None = None,
         attribution: str | None = None, tiles: str | None = None,
         started: float | None = None, coords_in: str = "wgs84", coords_out: str = "wgs84",
-        encoding: str | None = None, lang: str = "en") -> PlanRun:
+        encoding: str | None = None, lang: str = "en",
+        previous: Path | None = None) -> PlanRun:
     """Read, plan, check and (when ``out`` is given and the plan passed) write, all within
     ``params.time_limit`` seconds from ``started`` (a ``time.perf_counter()`` value, by
     default now): the search gets what reading leaves, less :func:`reserve` for the rest.
     ``coords_in``: the coordinate system of an input that does not name its own;
     ``coords_out``: that of the GeoJSON and the page's map; ``encoding``: a street CSV's
-    (None: detected); ``lang``: the sheets' and summary.md's language (en, zh)."""
+    (None: detected); ``lang``: the sheets' and summary.md's language (en, zh);
+    ``previous``: the plan before, to keep each pass with its vehicle (``plan --previous``)."""
     started = time.perf_counter() if started is None else started
     params = params or PlanParams()
+    before = read_previous(previous, out) if previous is not None else None
+    if before is not None:
+        params = params.model_copy(update={"previous": held_by(before)})
     log.info("reading the streets and the fleet")
     streets, fleet = load(streets_path, fleet_path, day, coords_in, encoding)
     hints = coords_notes(streets, fleet, coords_in)  # depots typed in from Amap, ...
@@ -154,15 +161,19 @@ def run(streets_path: Path, fleet_path: Path, day: dt.date | None = None,
             raise InputError(None, "--scheduler", "scheduler", str(exc)) from None
     refs = {"streets": InputRef.of(streets_path, coords_in, encoding),
             "fleet": InputRef.of(fleet_path, coords_in)}
+    if previous is not None:
+        refs["previous"] = InputRef.of(previous)
     read = time.perf_counter()
     left = params.time_limit - (read - started) - reserve(len(streets), out is not None)
     budget = params.model_copy(update={"time_limit": max(MIN_PLAN_S, left)})
     schedule = plan_sweeping(streets, fleet, budget, refs, day)
     if stop.requested():
         schedule = schedule.model_copy(update={"interrupted": True})
+    if before is not None:
+        schedule = with_changes(schedule, before)
     planned = time.perf_counter()
     log.info("checking the plan (independent checker)")
-    schedule = schedule.with_check(check_schedule(streets, fleet, schedule))
+    schedule = schedule.with_check(_check(streets, fleet, schedule, before))
     checked = time.perf_counter()
     result = PlanRun(schedule, streets, fleet, {
         "read": round(read - started, 2), "plan": round(planned - read, 2),
@@ -173,9 +184,34 @@ def run(streets_path: Path, fleet_path: Path, day: dt.date | None = None,
     return result
 
 
-def recheck(schedule: Schedule, streets: Sequence[Street], fleet: Fleet) -> Schedule:
-    """A schedule read back from a file, checked again against its streets and fleet."""
-    return schedule.with_check(check_schedule(streets, fleet, schedule))
+def recheck(schedule: Schedule, streets: Sequence[Street], fleet: Fleet,
+            previous: Schedule | None = None) -> Schedule:
+    """A schedule read back from a file, checked again against its streets and fleet (and,
+    made with ``--previous``, its counts of changes against the plan before)."""
+    return schedule.with_check(_check(streets, fleet, schedule, previous))
+
+
+def _check(streets: Sequence[Street], fleet: Fleet, schedule: Schedule,
+           previous: Schedule | None) -> list[Violation]:
+    out = check_schedule(streets, fleet, schedule)
+    return out + (check_changes(schedule, previous) if previous is not None else [])
+
+
+def read_previous(path: Path, out: Path | None) -> Schedule:
+    """The plan before (``--previous``): a sweeping plan's schedule.json, not the one this
+    plan is about to write over."""
+    if out is not None and path.resolve() == (out / "schedule.json").resolve():
+        raise InputError(str(path), None, "--previous", f"is the schedule.json this plan writes "
+                         f"over in {out}: plan into another --out, or copy it first")
+    previous = read_schedule(path)
+    if previous.kind != "sweep":
+        raise InputError(str(path), None, "kind", f"is a {previous.kind} plan, --previous takes "
+                         "a sweeping plan's schedule.json")
+    return previous
+
+
+def _pct(part: int, other: int) -> str:
+    return f"{100 * part / (part + other):.1f} %" if part + other else "-"
 
 
 def summary_rows(run: PlanRun) -> list[tuple[str, str]]:
@@ -196,9 +232,13 @@ def summary_rows(run: PlanRun) -> list[tuple[str, str]]:
         ("unassigned", str(s.unassigned)),
         ("overtime", f"{s.overtime_s / 60:.0f} min"
                      + (f" ({over} routes past their shift end)" if s.overtime_s else "")),
-        ("cost", f"{s.cost:.2f}"),
-        ("km driven", f"{driven:.1f} (lower bound {bound or 0:.1f}: at most {gap} % above "
-                      "the best possible)"),
+        ("cost", f"{s.cost:.2f}" + (f" (the plan before: {s.previous_cost:.2f})"
+                                    if s.previous_cost is not None else "")),
+        *([("kept vehicle", f"{s.passes_kept} passes ({_pct(s.passes_kept, s.passes_changed)}); "
+                            f"{s.passes_changed} moved to another vehicle or shift")]
+          if s.passes_kept is not None and s.passes_changed is not None else []),
+        ("km driven", f"{driven:.1f} (lower bound {bound:.1f}: at most {gap} % above the best "
+                      "possible)" if bound else f"{driven:.1f}"),
         ("snapped", ", ".join(f"{k.split(':', 1)[1]} {m:.0f} m"
                               for k, m in schedule.snap_m.items())),
         ("checked", "feasible (independent checker)" if not schedule.violations
