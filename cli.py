@@ -29,11 +29,9 @@ from streetcrew.models.base import InputError, parse_date
 from streetcrew.models.coords import CoordSystem
 from streetcrew.models.io.bks import read_bks
 from streetcrew.models.io.carp import read_carp
-from streetcrew.models.io.common import input_file, read_text
-from streetcrew.models.io.fleet import read_fleet
+from streetcrew.models.io.common import read_text
 from streetcrew.models.io.osm import ATTRIBUTION as OSM_ATTRIBUTION
 from streetcrew.models.io.osm import OsmImport, read_osm
-from streetcrew.models.io.patrol import read_must_cover, read_volunteers
 from streetcrew.models.io.schedule import read_schedule
 from streetcrew.models.io.streets import load_streets
 from streetcrew.models.io.write_streets import write_geojson
@@ -52,6 +50,7 @@ from streetcrew.solver.patrol.plan import PatrolParams
 from streetcrew.solver.scenarios import run as scenarios
 from streetcrew.solver.scenarios.compare import Run
 from streetcrew.solver.sweep import run as sweep
+from streetcrew.solver.sweep.events import parse_at, parse_event
 from streetcrew.solver.sweep.params import CHANGE_COST, PlanParams
 
 app = typer.Typer(
@@ -265,21 +264,8 @@ def _check_roster_file(path: Path) -> None:
 
 def _check_schedule_file(path: Path) -> None:
     schedule = read_schedule(path)
-    needed = ("streets", "volunteers") if schedule.kind == "patrol" else ("streets", "fleet")
-    files = {name: input_file(path, schedule.inputs.get(name), name) for name in needed}
-    co = {name: schedule.inputs[name].coords for name in needed}  # as the plan read them
-    enc = {name: schedule.inputs[name].encoding for name in needed}
-    streets = load_streets(files["streets"], schedule.date, co["streets"], enc["streets"]).streets
-    if schedule.kind == "patrol":
-        ref = schedule.inputs.get("must_cover")
-        must = read_must_cover(Path(ref.path), ref.encoding) if ref is not None else []
-        vols = read_volunteers(files["volunteers"], co["volunteers"], enc["volunteers"])
-        checked = patrol.recheck(schedule, streets, vols, must)
-    else:
-        ref = schedule.inputs.get("previous")
-        before = read_schedule(input_file(path, ref, "previous")) if ref is not None else None
-        checked = sweep.recheck(schedule, streets, read_fleet(files["fleet"], co["fleet"]),
-                                before)
+    checked = (patrol.recheck_file(path, schedule) if schedule.kind == "patrol"
+               else sweep.recheck_file(path, schedule))
     _report(checked.violations, f"feasible: {len(schedule.routes)} routes, "
                                 f"{schedule.summary.unassigned} unassigned with reasons, "
                                 f"cost {schedule.summary.cost:.2f}")
@@ -494,6 +480,36 @@ def plan_cmd(
         typer.echo("")
         _crews([out / "schedule.json"], crew, rules, days, None, out, "auto", None,
                encoding=encoding, lang=lang)
+
+
+@command("replan")
+def replan_cmd(
+    schedule: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                             help="The day's plan (its schedule.json).")],
+    at: Annotated[str, typer.Option("--at", help="Now, HH:MM: what was driven before stays.")],
+    breakdown: Annotated[list[str], typer.Option(
+        help="VEHICLE@HH:MM: out of service from then (repeatable).")] = [],  # noqa: B006
+    close: Annotated[list[str], typer.Option(help="STREET: closed from now.")] = [],  # noqa: B006
+    cut_shift: Annotated[list[str], typer.Option(
+        help="VEHICLE@HH:MM: its shift ends then.")] = [],  # noqa: B006
+    add: Annotated[list[str], typer.Option(help="STREET or STREET@HH:MM-HH:MM: sweep it once "
+                                                "more today (in that window).")] = [],  # noqa: B006
+    out: Annotated[Path, _out("replan-out")] = Path("replan-out"),
+    time_limit: PlanSeconds = 10.0,
+    lang: LangOpt = LangChoice.en,
+) -> None:
+    """Plan the rest of the day again after a breakdown, a closure, a shift cut or added work:
+    the work done stays, other routes change as little as they can, and each changed route
+    says so on its sheet."""
+    events = [parse_event(kind, text) for kind, texts in (("breakdown", breakdown),
+              ("close", close), ("cut", cut_shift), ("add", add)) for text in texts]
+    result = sweep.replan_run(schedule, parse_at(at), events,
+                              PlanParams(time_limit=time_limit), out, STARTED, lang=lang)
+    if not result.passed:
+        _fail("the re-plan failed its independent check", result.schedule.violations)
+    changed = [f"{r.label}: {r.changed}" for r in result.schedule.routes if r.changed]
+    _say([*sweep.summary_rows(result), ("changed", "; ".join(changed) or "no route"),
+          ("written", str(out / "schedule.json"))])
 
 
 # ------------------------------------------------------------------------------- crews

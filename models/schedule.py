@@ -27,7 +27,8 @@ from streetcrew.models.base import Frozen
 
 SCHEMA_VERSION = 2  # 2: kind, served_*, coverage_pct, Route.team/mode, Violation records
 
-StepType = Literal["start", "deadhead", "serve", "dump", "refill", "break", "end"]
+# "breakdown": where and when a vehicle stopped for good (the last step of its route)
+StepType = Literal["start", "deadhead", "serve", "dump", "refill", "break", "end", "breakdown"]
 Status = Literal["solved", "partial", "infeasible", "no-work"]
 Kind = Literal["sweep", "patrol"]
 
@@ -97,6 +98,8 @@ class Route(Frozen):
     overtime_s: int = Field(default=0, ge=0)  # worked past the shift end
     driver: str | None = None  # from the crew roster, when one was made
     helper: str | None = None
+    # a re-plan (``streetcrew replan``): what changed in this route's rest of the day
+    changed: str | None = None
 
     @model_validator(mode="after")
     def _one_owner(self) -> Route:
@@ -206,6 +209,41 @@ class PatrolKPIs(Frozen):
     streets_resting: int = 0  # walked too recently to be worth walking again today
 
 
+class Event(Frozen):
+    """Something that happened to the day's plan, for ``streetcrew replan``.
+
+    ``breakdown``: ``vehicle`` out of service from ``at``; ``cut``: ``vehicle``'s shift ends
+    at ``at``; ``close``: ``street`` closed from the re-plan on (not swept, not driven
+    through); ``add``: ``street`` swept once more today, from ``at`` until ``until`` when
+    given (an urgent report's deadline).
+    """
+
+    kind: Literal["breakdown", "cut", "close", "add"]
+    vehicle: str | None = None  # breakdown, cut: a vehicle id, with "#shift" for a later shift
+    street: str | None = None  # close, add
+    at: int | None = None  # clock seconds
+    until: int | None = None
+    note: str | None = None  # e.g. the case number of the report it comes from
+
+    def __str__(self) -> str:
+        from streetcrew.models.base import format_clock
+
+        what = self.vehicle if self.kind in ("breakdown", "cut") else self.street
+        when = f" at {format_clock(self.at)}" if self.at is not None else ""
+        until = f" until {format_clock(self.until)}" if self.until is not None else ""
+        return f"{self.kind} {what}{when}{until}"
+
+
+class Replan(Frozen):
+    """How a schedule was made again during its day from the plan before (``inputs.origin``):
+    each route's steps up to ``keep[vehicle#shift]`` are that plan's, unchanged."""
+
+    at: int  # clock seconds of the re-plan
+    events: tuple[Event, ...]
+    keep: dict[str, int]  # per vehicle#shift: its steps ending by then are the plan's
+    broken: dict[str, int] = Field(default_factory=dict)  # vehicle#shift -> breakdown time
+
+
 class Schedule(Frozen):
     """A plan: its status, summary, routes, unassigned work with reasons, and the inputs it
     was made from (with their SHA-256, so ``streetcrew check`` can refuse changed files).
@@ -232,6 +270,7 @@ class Schedule(Frozen):
         description="metres from each depot and facility ('depot:ID', 'facility:ID') to the "
                     "network node it was snapped to",
     )
+    replan: Replan | None = None
 
     @model_validator(mode="after")
     def _patrol_block(self) -> Schedule:

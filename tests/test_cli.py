@@ -24,7 +24,7 @@ COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-def
 
 def test_commands() -> None:
     assert COMMANDS == ["bench", "bench-plan", "bench-report", "check", "compare", "crews",
-                        "import-osm", "import-osmnx", "patrol", "plan", "size", "solve", "streets"]
+                        "import-osm", "import-osmnx", "patrol", "plan", "replan", "size", "solve", "streets"]
 
 
 @pytest.mark.parametrize("args", [[], *([c] for c in COMMANDS)], ids=["app", *COMMANDS])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -103,6 +104,8 @@ class PlanRecord(BaseModel):
     districts: int | None = None  # sweep plans by districts: how many, seconds each
     district_s_mean: float | None = None
     district_s_max: float | None = None
+    # the most common reasons work was left out (their first words) and how many passes each
+    reasons: dict[str, int] | None = None
 
 
 class CrewRecord(BaseModel):
@@ -369,6 +372,8 @@ def run_case(case: PlanCase, base: Path, workers: int = 0,
         if case.reference_km else None, wall_s=round(sum(secs.values()), 1),
         peak_mb=peak_mb(), cluster_workers=case.cluster_workers, districts=s.districts,
         district_s_mean=s.district_s_mean, district_s_max=s.district_s_max,
+        reasons=dict(Counter(" ".join(u.reason.split()[:8]) for u in schedule.unassigned)
+                     .most_common(4)),
     )
 
 

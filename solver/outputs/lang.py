@@ -42,6 +42,7 @@ ZH: dict[str, str] = {
     "back at {where}": "返回{where}", "meet at {where}": "在{where}集合",
     "empty the hopper at {where}": "到{where}倒垃圾", "empty the hopper at": "倒垃圾",
     "fill water at {where}": "到{where}加水", "fill water at": "加水",
+    "broke down here: wait for the tow": "车辆在此故障：等待拖车",
     "break, {min} min": "休息 {min} 分钟", "break, {min} min {where}": "在{where}休息 {min} 分钟",
     # a run along a street
     "continue on {name}": "继续沿{name}", "straight on into {name}": "直行进入{name}",

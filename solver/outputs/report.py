@@ -40,7 +40,8 @@ UNASSIGNED_COLOUR = "#e41a1c"
 # Gantt: serve steps take the route's colour; the rest these (start/end: time at the depot)
 STEP_STYLE = {"deadhead": ("#c7c7c7", "drive empty"), "dump": ("#3e2723", "dump"),
               "refill": ("#0d47a1", "fill water"), "break": ("#66bb6a", "break"),
-              "start": ("#555555", "at the depot"), "end": ("#555555", "at the depot")}
+              "start": ("#555555", "at the depot"), "end": ("#555555", "at the depot"),
+              "breakdown": ("#e41a1c", "broke down")}
 PATROL_WORDS = {"serve": "patrol", "deadhead": "walk between", "start": "at the meeting point",
                 "end": "at the meeting point"}
 FACILITY_COLOUR = {"dump": "#6d4c41", "water": "#1e88e5", "both": "#8e24aa"}

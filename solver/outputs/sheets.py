@@ -246,7 +246,8 @@ def sheet_rows(route: Route, m: Map, walking: bool = False) -> list[Row]:
             lines, metres = drive_lines(m, pending, arriving, walking)
             pending = []
             what = {"start": "leave", "end": "back at", "dump": "empty the hopper at",
-                    "refill": "fill water at", "break": "break, {min} min"}[st.type]
+                    "refill": "fill water at", "break": "break, {min} min",
+                    "breakdown": "broke down here: wait for the tow"}[st.type]
             where = st.facility or ""
             if not where and st.type in ("start", "end") and st.from_node is not None:
                 what = "meet at" if st.type == "start" else "back at"

@@ -106,6 +106,20 @@ def plan(inputs: PatrolInputs, params: PatrolParams | None = None,
     return recheck(schedule, inputs.streets, inputs.volunteers, inputs.must_cover, inputs.cases)
 
 
+def recheck_file(path: Path, schedule: Schedule) -> Schedule:
+    """A walk plan read from ``path``, checked against the files it names (refused when one
+    is missing or has changed since)."""
+    files = {n: input_file(path, schedule.inputs.get(n), n) for n in ("streets", "volunteers")}
+    ins = schedule.inputs
+    streets = read_street_source(files["streets"], schedule.date, ins["streets"].coords,
+                                 ins["streets"].encoding)
+    ref = ins.get("must_cover")
+    must = read_must_cover(Path(ref.path), ref.encoding) if ref is not None else []
+    vols = read_volunteers(files["volunteers"], ins["volunteers"].coords,
+                           ins["volunteers"].encoding)
+    return recheck(schedule, streets, vols, must)
+
+
 def recheck(schedule: Schedule, streets: Sequence[Street], volunteers: Sequence[Volunteer],
             must_cover: Sequence[str], cases: Sequence[Case] | None = None) -> Schedule:
     """The schedule with the checker's verdict. Without ``cases``, those of the cases file the

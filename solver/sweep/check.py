@@ -34,6 +34,7 @@ from streetcrew.models.network import (
 from streetcrew.models.schedule import Route, Schedule, Step, Violation, violation
 from streetcrew.models.streets import Street, TimeWindow, haversine_m
 from streetcrew.solver.graph.numbers import unsound_numbers
+from streetcrew.solver.sweep.events import kept_steps
 
 TOL_M = 1.0  # metres: a stated length may differ from the links' by float noise
 TOL_S = 2  # clock times are rounded to seconds
@@ -240,10 +241,21 @@ def _check_route(ctx: _Context, route: Route, veh: Vehicle, where: str,
         out.append(violation("fleet", where, f"states type {route.vehicle_type} at "
                    f"{route.depot}, the fleet has {vt.id} at {veh.depot}"))
     moving = [s for s in route.steps if s.type != "break"]
-    if not moving or moving[0].type != "start" or moving[-1].type != "end":
-        out.append(violation("structure", where, "must begin with start and finish with end"))
+    replan = ctx.schedule.replan
+    stopped = replan.broken.get(f"{route.vehicle}#{route.shift}") if replan else None
+    last = "breakdown" if stopped is not None else "end"
+    if not moving or moving[0].type != "start" or moving[-1].type != last:
+        out.append(violation("structure", where, f"must begin with start and finish with {last}"
+                             + (" (it broke down)" if stopped is not None else "")))
         return None
-    _check_depot(ctx, veh, moving[0], moving[-1], where, out)
+    if any(s.type == "breakdown" for s in moving[:-1]):
+        out.append(violation("structure", where, "goes on after its breakdown"))
+    if stopped is not None:
+        if moving[-1].start != stopped:
+            out.append(violation("structure", where, f"broke down at {moving[-1].start} s, the "
+                                 f"re-plan says {stopped} s"))
+    else:
+        _check_depot(ctx, veh, moving[0], moving[-1], where, out)
     if moving[0].start < veh.shift_start - TOL_S or moving[-1].end > veh.latest_end + TOL_S:
         out.append(violation("shift", where, f"works {moving[0].start}-{moving[-1].end} s outside its shift "
                    f"{veh.shift_start}-{veh.shift_end} s"
@@ -256,7 +268,7 @@ def _check_route(ctx: _Context, route: Route, veh: Vehicle, where: str,
         if st.end < st.start:
             out.append(violation("timing", where, f"{st.type} step ends at {st.end} s, before it "
                        f"starts ({st.start} s)"))
-        elif st.type in ("start", "end") and st.end - st.start > TOL_S:
+        elif st.type in ("start", "end", "breakdown") and st.end - st.start > TOL_S:
             out.append(violation("timing", where, f"{st.type} lasts {st.end - st.start} s; it is "
                        "a moment"))
         if st.type not in ("serve", "deadhead") and st.distance_m > TOL_M:
@@ -549,6 +561,33 @@ def _check_summary(ctx: _Context, figures: list[_Figures]) -> list[Violation]:
             schedule.status == "no-work" and routes):
         out.append(violation("summary", None, f"status {schedule.status} with {routes} "
                    f"route(s) and {len(schedule.unassigned)} unassigned"))
+    return out
+
+
+def check_replan(schedule: Schedule, origin: Schedule) -> list[Violation]:
+    """A re-plan against the plan it came from: every route keeps that plan's steps up to its
+    vehicle's ``replan.keep`` time unchanged, and no route of that plan with kept steps is
+    missing."""
+    replan = schedule.replan
+    if replan is None:
+        return [violation("replan", None, "the schedule names a plan it came from but is no "
+                          "re-plan")]
+    out: list[Violation] = []
+    now = {f"{r.vehicle}#{r.shift}": r for r in schedule.routes}
+    for r in origin.routes:
+        name = f"{r.vehicle}#{r.shift}"
+        if name not in replan.keep:
+            out.append(violation("replan", f"vehicle {r.vehicle}", "no keep time for it"))
+            continue
+        kept = kept_steps(r, replan.keep[name], name in replan.broken)
+        got = now.get(name)
+        if kept and (got is None or got.steps[:len(kept)] != kept):
+            first = next((i for i, (a, b) in enumerate(zip(kept, got.steps)) if a != b),
+                         len(got.steps)) if got is not None else 0
+            out.append(violation("replan", f"vehicle {r.vehicle}", (
+                "its route is missing" if got is None else
+                f"changed what was done before the re-plan: step {first + 1} of "
+                f"{len(kept)} kept differs from the plan it came from")))
     return out
 
 

@@ -14,6 +14,7 @@ import logging
 import random
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.sparse import csr_array
@@ -33,7 +34,7 @@ from streetcrew.solver.sweep.engine_pyvrp import solve_pyvrp
 from streetcrew.solver.sweep.params import PlanParams, district_size, engine_of
 from streetcrew.solver.sweep.stable import key as vehicle_key
 from streetcrew.solver.sweep.tasks import SweepTask, build_tasks
-from streetcrew.solver.sweep.timing import time_route
+from streetcrew.solver.sweep.timing import Resume, time_route
 
 log = logging.getLogger(__name__)
 
@@ -54,31 +55,9 @@ def plan_sweeping(
     params = params or PlanParams()
     started = time.perf_counter()
     streets = list(streets)
-    network = build_network(streets)
-    inside = main_component(network)
-    if drop_far_facilities:
-        main = StreetNetwork(nodes=tuple(network.nodes[i] for i in np.flatnonzero(inside)),
-                             links=())
-        dist = snap({f.id: f.at for f in fleet.facilities}, main)
-        fleet = fleet.model_copy(update={"facilities": tuple(
-            f for f in fleet.facilities if dist[f.id][1] <= params.max_snap_m)})
-    points: dict[str, Point] = {f"depot:{d.id}": d.at for d in fleet.depots}
-    points |= {f"facility:{f.id}": f.at for f in fleet.facilities}
-    snapped = _snap_inside(points, network, inside, params.max_snap_m, fleet, inputs)
-    tasks, unplannable = build_tasks(streets, network, fleet)
-    unassigned = [Unassigned(task=u.task, street=u.street_id, side=u.side,
-                             reason=u.reason) for u in unplannable]
-    reachable = []
-    for t in tasks:
-        link = network.links[t.street]
-        if inside[link.u] and inside[link.v]:
-            reachable.append(t)
-        else:
-            unassigned.append(Unassigned(
-                task=t.id, street=streets[t.street].id, side=t.side,
-                reason="cannot be driven to and back from the depots (one-way dead end or "
-                       "a part of the network not connected to the rest)"))
-    total_m = sum(t.length_m for t in tasks)
+    day = prepare(streets, fleet, params, inputs, drop_far_facilities)
+    network, fleet, snapped, reachable = day.network, day.fleet, day.snapped, day.reachable
+    unassigned, total_m = day.unassigned, day.total_m
     if params.seed:  # another start for the search: a spread of plans, not one lucky one
         random.Random(params.seed).shuffle(reachable)
     if not reachable:
@@ -134,6 +113,50 @@ def plan_sweeping(
 # of 1,500 passes left its first insertion unfinished at 20 s on Campo Grande, 500 were swept
 # whole in 8 s. PyVRP: see benchmarks/README.md ("Where districts start to pay").
 
+
+
+@dataclass
+class Day:
+    """The streets as a network, the fleet's places on it and the work to plan."""
+
+    network: StreetNetwork
+    fleet: Fleet  # as given, less facilities off a district's streets
+    snapped: dict[str, tuple[int, float]]
+    tasks: list[SweepTask]  # every pass that may be planned
+    reachable: list[SweepTask]  # those a vehicle can drive to and back from
+    unassigned: list[Unassigned]  # those it cannot, with the reason
+    total_m: float
+
+
+def prepare(streets: list[Street], fleet: Fleet, params: PlanParams,
+            inputs: dict[str, InputRef] | None = None, drop_far_facilities: bool = False) -> Day:
+    """The network, the depots and facilities snapped onto it, and the passes to plan."""
+    network = build_network(streets)
+    inside = main_component(network)
+    if drop_far_facilities:
+        main = StreetNetwork(nodes=tuple(network.nodes[i] for i in np.flatnonzero(inside)),
+                             links=())
+        dist = snap({f.id: f.at for f in fleet.facilities}, main)
+        fleet = fleet.model_copy(update={"facilities": tuple(
+            f for f in fleet.facilities if dist[f.id][1] <= params.max_snap_m)})
+    points: dict[str, Point] = {f"depot:{d.id}": d.at for d in fleet.depots}
+    points |= {f"facility:{f.id}": f.at for f in fleet.facilities}
+    snapped = _snap_inside(points, network, inside, params.max_snap_m, fleet, inputs)
+    tasks, unplannable = build_tasks(streets, network, fleet)
+    unassigned = [Unassigned(task=u.task, street=u.street_id, side=u.side,
+                             reason=u.reason) for u in unplannable]
+    reachable = []
+    for t in tasks:
+        link = network.links[t.street]
+        if inside[link.u] and inside[link.v]:
+            reachable.append(t)
+        else:
+            unassigned.append(Unassigned(
+                task=t.id, street=streets[t.street].id, side=t.side,
+                reason="cannot be driven to and back from the depots (one-way dead end or "
+                       "a part of the network not connected to the rest)"))
+    total_m = sum(t.length_m for t in tasks)
+    return Day(network, fleet, snapped, tasks, reachable, unassigned, total_m)
 
 
 def _search_pyvrp(model: SweepModel, params: PlanParams, seconds: float) -> SweepModelResult:
@@ -307,19 +330,30 @@ UNPLANNED = ("left out by the search: it found no room for it in any route withi
 
 def _drive_routes(
     model: SweepModel, orders: list[list[int]], rounds: int = 4, deadline: float = 0.0,
-    left_out: dict[int, str] | None = None,
+    left_out: dict[int, str] | None = None, resume: dict[int, Resume] | None = None,
+    fixed: dict[int, list[Step]] | None = None, idle: set[int] | None = None,
 ) -> tuple[list[Route], dict[int, str]]:
     """Drive every vehicle's order; repeat sweeps wait for their gap, across vehicles.
 
     A repeat sweep that starts too soon after the sweep before it (the two
     may be on different vehicles) gets that earliest start and its route is
     driven again; after ``rounds`` the ones still too soon are unassigned.
-    Returns the routes and, per task index left out, the reason.
+    Returns the routes and, per task index left out, the reason. A vehicle in ``resume``
+    goes on from where its day stands (``replan``); one in ``fixed`` keeps those steps unless
+    work is put into its route; one in ``idle`` takes no work (its day is over, or it broke
+    down).
     """
+    resume, fixed, idle = resume or {}, fixed or {}, idle or set()
+
+    def drive(k: int, order: list[int]) -> tuple[list[Step], dict[int, str]]:
+        if k in fixed:
+            return list(fixed[k]), {}
+        return time_route(model, model.vehicles[k], order, earliest, resume.get(k))
+
     lost: dict[int, str] = dict(left_out or {})
     earliest: dict[int, int] = {}
     orders = [list(o) for o in orders]
-    timed = [time_route(model, model.vehicles[k], o, earliest) for k, o in enumerate(orders)]
+    timed = [drive(k, o) for k, o in enumerate(orders)]
     for attempt in range(rounds + 1):
         waits = _repeat_waits(model, [steps for steps, _ in timed])
         late = {t: at for t, at in waits.items() if at > earliest.get(t, 0)}
@@ -332,27 +366,31 @@ def _drive_routes(
                 hours = model.streets[model.tasks[t].street].min_hours_between
                 lost[t] = f"could not be swept {hours:g} h after the sweep before it"
             orders = [[n for n in o if model.visits[n].task not in late] for o in orders]
-        timed = [time_route(model, model.vehicles[k], o, earliest) for k, o in enumerate(orders)]
+        timed = [drive(k, o) for k, o in enumerate(orders)]
     for _, dropped in timed:
         lost.update({t: why for t, why in dropped.items() if t not in lost})
     orders = [[n for n in o if model.visits[n].task not in dropped]
               for o, (_, dropped) in zip(orders, timed)]
-    timed = _reinsert(model, orders, timed, lost, earliest, deadline)
+    timed = _reinsert(model, orders, timed, lost, earliest, deadline, resume, idle)
     routes = [_route(model, k, steps) for k, (steps, _) in enumerate(timed)]
     return routes, lost
 
 
 def _reinsert(model: SweepModel, orders: list[list[int]],
               timed: list[tuple[list[Step], dict[int, str]]], lost: dict[int, str],
-              earliest: dict[int, int], deadline: float) -> list[tuple[list[Step], dict[int, str]]]:
+              earliest: dict[int, int], deadline: float, resume: dict[int, Resume] | None = None,
+              idle: set[int] | None = None) -> list[tuple[list[Step], dict[int, str]]]:
     """Put work the drive had to drop back where it fits: the search's model of a day is not
     the day (refill trips, breaks), so another vehicle may still have room for it.
 
     Each dropped task (most important first; repeat sweeps stay out, their gap is the
     drive's business) is tried at the cheapest few places of every vehicle that may sweep
     it; the route must then drive without dropping anything, and the place that adds the
-    fewest metres wins. Stops at ``deadline`` (a ``time.perf_counter()`` value).
+    fewest metres wins. Stops at ``deadline`` (a ``time.perf_counter()`` value). A vehicle
+    in ``resume`` takes work after the steps it has driven; one in ``idle`` takes none.
     """
+    resume, idle = resume or {}, idle or set()
+    starts = {k: _last_visit(model, r) for k, r in resume.items()}
     depot_node = {v.depot: i for i, v in enumerate(model.visits) if v.kind == "depot"}
     nodes_of: dict[int, list[int]] = {}
     for i, v in enumerate(model.visits):
@@ -368,17 +406,17 @@ def _reinsert(model: SweepModel, orders: list[list[int]],
             break
         best: tuple[float, int, list[int], tuple[list[Step], dict[int, str]]] | None = None
         for k, veh in enumerate(model.vehicles):
-            if veh.type not in model.tasks[t].types:
+            if veh.type not in model.tasks[t].types or k in idle:
                 continue
             home = depot_node[veh.depot]
             order = orders[k]
-            stops = [home, *order, home]
+            stops = [starts.get(k, home), *order, home]
             places = sorted((int(dist[stops[p], n] + dist[n, stops[p + 1]]
                                  - dist[stops[p], stops[p + 1]]), p, n)
                             for n in nodes_of[t] for p in range(len(stops) - 1))
             for _, p, n in places[:4]:
                 trial = order[:p] + [n] + order[p:]
-                steps, dropped = time_route(model, veh, trial, earliest)
+                steps, dropped = time_route(model, veh, trial, earliest, resume.get(k))
                 if dropped:
                     continue
                 added = sum(s.distance_m for s in steps) - driven[k]
@@ -390,6 +428,16 @@ def _reinsert(model: SweepModel, orders: list[list[int]],
             driven[k] = sum(s.distance_m for s in result[0])
             del lost[t]
     return timed
+
+
+def _last_visit(model: SweepModel, resume: Resume) -> int:
+    """The model visit nearest to where a resumed vehicle stands (to rank insertions)."""
+    at: dict[tuple[int | None, int | None], int] = {
+        (v.start, v.end): i for i, v in enumerate(model.visits) if v.task is not None}
+    served = [s for s in resume.steps if s.type == "serve"]
+    if served and (served[-1].from_node, served[-1].to_node) in at:
+        return at[served[-1].from_node, served[-1].to_node]
+    return next(i for i, v in enumerate(model.visits) if v.kind == "depot")
 
 
 def _repeat_waits(model: SweepModel, timed: list[list[Step]]) -> dict[int, int]:

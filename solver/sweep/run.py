@@ -17,11 +17,12 @@ from pathlib import Path
 
 from streetcrew.models.base import InputError
 from streetcrew.models.fleet import Fleet
+from streetcrew.models.io.common import input_file
 from streetcrew.models.io.fleet import check_allowed_types, read_fleet
 from streetcrew.models.io.gis import write_gpkg
 from streetcrew.models.io.schedule import read_schedule
 from streetcrew.models.io.streets import read_street_source
-from streetcrew.models.schedule import InputRef, Schedule, Violation
+from streetcrew.models.schedule import Event, InputRef, Schedule, Violation
 from streetcrew.models.streets import Street
 from streetcrew.solver.graph import stop
 from streetcrew.solver.outputs import pictures
@@ -38,11 +39,13 @@ from streetcrew.solver.outputs.schedule_files import (
 from streetcrew.solver.outputs.sheets import write_sheets
 from streetcrew.solver.outputs.summary import write_summary
 from streetcrew.solver.outputs.tables import xlsx_notes
-from streetcrew.solver.sweep.check import check_schedule
+from streetcrew.solver.sweep.check import check_replan, check_schedule
 from streetcrew.solver.sweep.cluster import connect
+from streetcrew.solver.sweep.events import apply_to_fleet, apply_to_streets, check_events
 from streetcrew.solver.sweep.params import PlanParams
 from streetcrew.solver.sweep.plan import plan_sweeping
-from streetcrew.solver.sweep.stable import check_changes, held_by, with_changes
+from streetcrew.solver.sweep.replan import replan
+from streetcrew.solver.sweep.stable import check_changes, held_by, key, with_changes
 from streetcrew.solver.sweep.tasks import coords_notes, fleet_notes
 
 log = logging.getLogger(__name__)
@@ -110,14 +113,98 @@ def _write(run: PlanRun, out: Path, attribution: str | None, tiles: str | None,
                       out / "routes.gpkg")
     files += [gpkg] if gpkg is not None else []
     files += write_summary(schedule, run.streets, run.fleet, out, lang)
-    files += write_sheets(schedule, run.streets, out / "sheets",
-                          Counter(v.id for v in run.fleet.vehicles), lang=lang)
+    files += write_sheets(_rest_of_day(schedule), run.streets, out / "sheets",
+                          Counter(v.id for v in run.fleet.vehicles), lang=lang,
+                          notes_by_route={r.who: [r.changed] for r in schedule.routes
+                                          if r.changed})
     files.append(pictures.draw_map(schedule, run.streets, out / "map.png", fleet=run.fleet))
     files.append(pictures.draw_gantt(schedule, out / "gantt.png"))
     files.append(write_plan_report(schedule, run.streets, run.fleet, out / "report.html",
                                    sheets=[f for f in files if f.parent == out / "sheets"],
                                    tiles=tiles, attribution=attribution, coords=coords))
     return files
+
+
+def _rest_of_day(schedule: Schedule) -> Schedule:
+    """A re-plan's routes from the re-plan on (what a driver is handed); a plan as it is."""
+    if schedule.replan is None:
+        return schedule
+    keep = schedule.replan.keep
+    routes = []
+    for r in schedule.routes:
+        steps = tuple(s for s in r.steps if s.end >= keep.get(key(r.vehicle, r.shift), 0))
+        steps = steps or r.steps[-1:]  # its day was over: where it ended
+        routes.append(r.model_copy(update={
+            "steps": steps, "served_m": sum(s.distance_m for s in steps if s.type == "serve"),
+            "deadhead_m": sum(s.distance_m for s in steps if s.type == "deadhead")}))
+    return schedule.model_copy(update={"routes": tuple(routes)})
+
+
+def replan_run(origin_path: Path, at: int, events: Sequence[Event],
+               params: PlanParams | None = None, out: Path | None = None,
+               started: float | None = None, tiles: str | None = None,
+               coords_out: str = "wgs84", lang: str = "en") -> PlanRun:
+    """Read the plan (and the street and fleet files it names), plan the rest of its day
+    again from ``at`` after ``events``, check it (against the plan too) and write it."""
+    started = time.perf_counter() if started is None else started
+    params = params or PlanParams()
+    origin = read_schedule(origin_path)
+    if origin.kind != "sweep":
+        raise InputError(str(origin_path), None, "kind", f"is a {origin.kind} plan: replan takes "
+                         "a sweeping plan's schedule.json")
+    if out is not None and (out / "schedule.json").resolve() == origin_path.resolve():
+        raise InputError(str(origin_path), None, "--out", "is the plan being re-planned: write "
+                         "the re-plan into another folder")
+    files = {n: input_file(origin_path, origin.inputs.get(n), n) for n in ("streets", "fleet")}
+    ref = origin.inputs["streets"]
+    streets, fleet = load(files["streets"], files["fleet"], origin.date, ref.coords,
+                          ref.encoding)
+    check_events(events, streets, fleet)
+    if out is not None:
+        writable(out)
+    read = time.perf_counter()
+    refs = {n: origin.inputs[n] for n in ("streets", "fleet")}
+    refs["origin"] = InputRef.of(origin_path)
+    schedule = replan(origin, streets, fleet, at, events, params, refs, origin.date)
+    planned = time.perf_counter()
+    day_streets, day_fleet = apply_to_streets(streets, events), apply_to_fleet(fleet, events)
+    schedule = schedule.with_check(_check(day_streets, day_fleet, schedule, None)
+                                   + check_replan(schedule, origin))
+    checked = time.perf_counter()
+    result = PlanRun(schedule, day_streets, day_fleet, {
+        "read": round(read - started, 2), "plan": round(planned - read, 2),
+        "check": round(checked - planned, 2)})
+    if out is not None and result.passed:
+        result.written = write(result, out, None, tiles, coords_out, lang)
+        result.seconds["write"] = round(time.perf_counter() - checked, 2)
+    return result
+
+
+def recheck_file(path: Path, schedule: Schedule) -> Schedule:
+    """A sweeping plan read from ``path``, checked against the files it names (refused when
+    one is missing or has changed since), and against the plan before or the plan it
+    re-planned when it names one."""
+    files = {n: input_file(path, schedule.inputs.get(n), n) for n in ("streets", "fleet")}
+    ins = schedule.inputs
+    streets = read_street_source(files["streets"], schedule.date, ins["streets"].coords,
+                                 ins["streets"].encoding)
+    fleet = read_fleet(files["fleet"], ins["fleet"].coords)
+    name = "origin" if schedule.replan is not None else "previous"
+    ref = ins.get(name)
+    before = read_schedule(input_file(path, ref, name)) if ref is not None else None
+    if schedule.replan is not None and before is not None:
+        return recheck_replan(schedule, streets, fleet, before)
+    return recheck(schedule, streets, fleet, before)
+
+
+def recheck_replan(schedule: Schedule, streets: Sequence[Street], fleet: Fleet,
+                   origin: Schedule) -> Schedule:
+    """A re-plan read back: its events applied to the files, checked, and against its plan."""
+    assert schedule.replan is not None
+    events = schedule.replan.events
+    return schedule.with_check(
+        check_schedule(apply_to_streets(streets, events), apply_to_fleet(fleet, events),
+                       schedule) + check_replan(schedule, origin))
 
 
 MIN_PLAN_S = 0.5  # the least a search is given, whatever the limit

@@ -13,7 +13,11 @@ shift is overrun, is dropped and the route driven again.
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
+from typing import Any
 
 from streetcrew.models.base import format_clock
 from streetcrew.models.fleet import Break, Facility, Vehicle, VehicleType
@@ -51,6 +55,20 @@ class _Drive:
         self.arc = None
 
 
+@dataclass(frozen=True)
+class Resume:
+    """Where a vehicle's day stands when the rest of it is planned again (``replan``): the
+    steps it has driven, kept as they are, and its place, clock and loads after them."""
+
+    steps: tuple[Step, ...]
+    pos: int  # the network node it stands at
+    arc: int | None  # the arc it has just swept (turn graph), None at a node
+    t: int
+    hopper: float
+    water: float
+    breaks_taken: int
+
+
 def _take_breaks(d: _Drive, pending: list[Break], next_s: int, final: bool = False) -> bool:
     """Take every break that is due before a step of ``next_s`` seconds; False if one is missed."""
     while pending:
@@ -82,7 +100,8 @@ LABELS = 48  # labels kept per gap: a bound on the work, the best by added metre
 Trip = tuple[str, Facility]  # ("dump" or "water", where)
 
 
-def facility_plan(model: SweepModel, vt: VehicleType, depot: int, nodes: list[int]
+def facility_plan(model: SweepModel, vt: VehicleType, depot: int, nodes: list[int],
+                  hopper: float = 0.0, water: float = 0.0,
                   ) -> dict[int, tuple[Trip, ...]] | None:
     """The dump and refill trips of a fixed order that add the least driving.
 
@@ -91,7 +110,8 @@ def facility_plan(model: SweepModel, vt: VehicleType, depot: int, nodes: list[in
     label is (added metres, hopper, water) after the gap's trips and the task, labels that
     another beats on all three are dropped. Returns, per task position, the facilities to
     visit before it; None when no plan keeps within the capacities (a facility kind is
-    missing), and the caller falls back to trips as the loads require.
+    missing), and the caller falls back to trips as the loads require. The vehicle starts
+    at node ``depot`` with ``hopper`` and ``water`` litres already taken.
     """
     cap_h, cap_w = vt.hopper_m3 * 1000, vt.water_l
     dumps = [f for f in model.fleet.facilities if f.kind in ("dump", "both")]
@@ -123,7 +143,7 @@ def facility_plan(model: SweepModel, vt: VehicleType, depot: int, nodes: list[in
     # label: (added metres, hopper, water, previous label index, trips before this task)
     Label = tuple[float, float, float, int, tuple[Trip, ...]]
     layers: list[list[Label]] = []
-    current: list[Label] = [(0.0, 0.0, 0.0, -1, ())]
+    current: list[Label] = [(0.0, hopper, water, -1, ())]
     here = depot
     for node in nodes:
         debris, water = _loads(model, vt, node)
@@ -139,12 +159,7 @@ def facility_plan(model: SweepModel, vt: VehicleType, depot: int, nodes: list[in
         if not nxt:
             return None
         nxt.sort(key=lambda lab: (lab[0], lab[1], lab[2]))
-        kept: list[Label] = []
-        for lab in nxt:
-            if not any(o[1] <= lab[1] and o[2] <= lab[2] for o in kept):
-                kept.append(lab)
-                if len(kept) >= LABELS:
-                    break
+        kept = _undominated(nxt)
         layers.append(kept)
         current = kept
         here = model.visits[node].end
@@ -158,22 +173,50 @@ def facility_plan(model: SweepModel, vt: VehicleType, depot: int, nodes: list[in
     return plan
 
 
+def _undominated(labels: list[Any]) -> list[Any]:
+    """The first :data:`LABELS` of ``labels`` (sorted by cost) that no earlier kept label
+    beats on both hopper and water (fields 1 and 2). The kept ones are held by hopper with
+    the least water up to each, so a check is a binary search."""
+    kept: list[Any] = []
+    hs: list[float] = []  # kept hoppers, ascending
+    ws: list[float] = []  # their water, same order
+    least: list[float] = []  # least water among hs[:i + 1]
+    for lab in labels:
+        i = bisect_right(hs, lab[1])
+        if i and least[i - 1] <= lab[2]:
+            continue
+        kept.append(lab)
+        if len(kept) >= LABELS:
+            break
+        hs.insert(i, lab[1])
+        ws.insert(i, lab[2])
+        least[i:] = list(accumulate(ws[i:], min, initial=least[i - 1] if i else math.inf))[1:]
+    return kept
+
+
 def _simulate(model: SweepModel, veh: Vehicle, nodes: list[int], earliest: dict[int, int],
-              why: list[str], skipped: dict[int, str]) -> tuple[list[Step], int | None]:
+              why: list[str], skipped: dict[int, str], resume: Resume | None = None,
+              ) -> tuple[list[Step], int | None]:
     """The route's steps, and the position in ``nodes`` of the first task that fails (its
     reason appended to ``why``).
 
     A task that needs a dump (or water) when no such facility is open for the rest of the
     shift is left out on the spot (task index and reason in ``skipped``) and the drive goes
     on: every later task that needs one fares the same, and driving the route again per
-    such task would take quadratic time."""
+    such task would take quadratic time. With ``resume``, the drive goes on from there."""
     vt = model.fleet.vehicle_type(veh.type)
     depot = next(v.start for v in model.visits if v.kind == "depot" and v.depot == veh.depot)
-    planned = facility_plan(model, vt, depot, nodes)
-    d = _Drive(model, vt, [Step(type="start", start=veh.shift_start, end=veh.shift_start,
-                                from_node=depot, to_node=depot, facility=veh.depot)],
-               veh.shift_start, depot)
     pending = sorted(veh.breaks, key=lambda b: b.earliest)
+    if resume is None:
+        planned = facility_plan(model, vt, depot, nodes)
+        d = _Drive(model, vt, [Step(type="start", start=veh.shift_start, end=veh.shift_start,
+                                    from_node=depot, to_node=depot, facility=veh.depot)],
+                   veh.shift_start, depot)
+    else:
+        planned = facility_plan(model, vt, resume.pos, nodes, resume.hopper, resume.water)
+        d = _Drive(model, vt, list(resume.steps), resume.t, resume.pos, resume.arc,
+                   resume.hopper, resume.water)
+        pending = pending[resume.breaks_taken:]
     for i, node in enumerate(nodes):
         visit = model.visits[node]
         assert visit.task is not None
@@ -285,7 +328,8 @@ LATE = ("left out by the search: it did not fit the shift of the route it was pl
 
 
 def time_route(
-    model: SweepModel, veh: Vehicle, nodes: list[int], earliest: dict[int, int] | None = None
+    model: SweepModel, veh: Vehicle, nodes: list[int], earliest: dict[int, int] | None = None,
+    resume: Resume | None = None,
 ) -> tuple[list[Step], dict[int, str]]:
     """Steps of a feasible route and the tasks (indices) that had to be dropped, each with
     the reason.
@@ -298,7 +342,7 @@ def time_route(
     while True:
         why: list[str] = []
         skipped: dict[int, str] = {}
-        steps, failed = _simulate(model, veh, keep, earliest or {}, why, skipped)
+        steps, failed = _simulate(model, veh, keep, earliest or {}, why, skipped, resume)
         if failed is None:
             return steps, dropped | skipped
         task = model.visits[keep[failed]].task
