@@ -25,7 +25,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from streetcrew import STARTED, instances
-from streetcrew.models.base import InputError, parse_date
+from streetcrew.models.base import InputError, hhmm, parse_date
+from streetcrew.models.cases import close_cases
 from streetcrew.models.coords import CoordSystem
 from streetcrew.models.io.bks import read_bks
 from streetcrew.models.io.carp import read_carp
@@ -50,7 +51,7 @@ from streetcrew.solver.patrol.plan import PatrolParams
 from streetcrew.solver.scenarios import run as scenarios
 from streetcrew.solver.scenarios.compare import Run
 from streetcrew.solver.sweep import run as sweep
-from streetcrew.solver.sweep.events import parse_at, parse_event
+from streetcrew.solver.sweep.events import parse_at, parse_event, parse_report
 from streetcrew.solver.sweep.params import CHANGE_COST, PlanParams
 
 app = typer.Typer(
@@ -494,6 +495,10 @@ def replan_cmd(
         help="VEHICLE@HH:MM: its shift ends then.")] = [],  # noqa: B006
     add: Annotated[list[str], typer.Option(help="STREET or STREET@HH:MM-HH:MM: sweep it once "
                                                 "more today (in that window).")] = [],  # noqa: B006
+    report: Annotated[list[str], typer.Option(help="CASE:KIND@LON,LAT-HH:MM: an urgent case, "
+                                                   "swept by the deadline.")] = [],  # noqa: B006
+    register: Annotated[Path, typer.Option(help="The case register (CSV) the reports go in.")
+                        ] = Path("cases.csv"),
     out: Annotated[Path, _out("replan-out")] = Path("replan-out"),
     time_limit: PlanSeconds = 10.0,
     lang: LangOpt = LangChoice.en,
@@ -503,13 +508,29 @@ def replan_cmd(
     says so on its sheet."""
     events = [parse_event(kind, text) for kind, texts in (("breakdown", breakdown),
               ("close", close), ("cut", cut_shift), ("add", add)) for text in texts]
-    result = sweep.replan_run(schedule, parse_at(at), events,
-                              PlanParams(time_limit=time_limit), out, STARTED, lang=lang)
+    now = parse_at(at)
+    result = sweep.replan_run(schedule, now, events, PlanParams(time_limit=time_limit), out,
+                              STARTED, lang=lang, reports=[parse_report(r, now) for r in report],
+                              register=register)
     if not result.passed:
         _fail("the re-plan failed its independent check", result.schedule.violations)
     changed = [f"{r.label}: {r.changed}" for r in result.schedule.routes if r.changed]
+    cases = [f"{r.case} {r.status}" + (f" to {r.vehicle} at {hhmm(r.planned)}" if r.planned
+             is not None else f": {r.reason}" if r.reason else "") for r in result.reports]
     _say([*sweep.summary_rows(result), ("changed", "; ".join(changed) or "no route"),
+          *([("cases", "; ".join(cases) + f" (register {register})")] if cases else []),
           ("written", str(out / "schedule.json"))])
+
+
+@command("cases")
+def cases_cmd(
+    register: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    close: Annotated[list[str], typer.Option(help="CASE: inspected, close it.")] = [],  # noqa: B006
+) -> None:
+    """The case register: each urgent case from filing to closing; --close the inspected."""
+    rows = [(r.case, r.status, r.vehicle or "", r.inspector or "", r.reason or "")
+            for r in close_cases(register, close)]
+    typer.echo(text_table(["case", "status", "swept by", "inspected by", "reason"], rows))
 
 
 # ------------------------------------------------------------------------------- crews
@@ -740,6 +761,9 @@ def patrol_cmd(
     coords_out: CoordsOut = CoordSystem.wgs84,
     encoding: Encoding = None,
     lang: LangOpt = LangChoice.en,
+    register: Annotated[Path | None, typer.Option(
+        exists=True, dir_okay=False, help="The case register: a walk passes the street of "
+        "each dispatched case to inspect it (written back).")] = None,
 ) -> None:
     """Plan volunteer patrols: who walks which streets, most important first."""
     demo = streets is None
@@ -748,7 +772,7 @@ def patrol_cmd(
                          volunteers or instances.demo_volunteers(), day,
                          cases or (instances.demo_cases() if demo else None),
                          must_cover or (instances.demo_must_cover() if demo else None), history,
-                         coords=coords_in, encoding=encoding)
+                         coords=coords_in, encoding=encoding, register=register)
     params = PatrolParams(time_limit=time_limit, workers=workers, balance=balance,
                           rest_days=rest_days, engine=engine, solutions=solutions)
     result = patrol.run(inputs, params, day, out, OSM_ATTRIBUTION if demo else None, tiles,

@@ -207,6 +207,9 @@ class PatrolKPIs(Frozen):
     cases_used: int
     cases_far: tuple[str, ...]
     streets_resting: int = 0  # walked too recently to be worth walking again today
+    # streets of urgent cases from the case register that a walk must pass (inspections);
+    # must-cover streets like those of the must-cover file
+    inspect: tuple[str, ...] = ()
 
 
 class Event(Frozen):

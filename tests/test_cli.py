@@ -23,7 +23,7 @@ COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-def
 
 
 def test_commands() -> None:
-    assert COMMANDS == ["bench", "bench-plan", "bench-report", "check", "compare", "crews",
+    assert COMMANDS == ["bench", "bench-plan", "bench-report", "cases", "check", "compare", "crews",
                         "import-osm", "import-osmnx", "patrol", "plan", "replan", "size", "solve", "streets"]
 
 

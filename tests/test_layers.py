@@ -176,4 +176,4 @@ def test_no_import_cycle() -> None:
 def test_cli_is_thin() -> None:
     # 1,335 lines with workflows in it before issue 12; options, not workflows, grow it now
     # (about 3 lines an option): a workflow belongs in a domain's run.py
-    assert len((ROOT / "cli.py").read_text(encoding="utf-8").splitlines()) <= 780
+    assert len((ROOT / "cli.py").read_text(encoding="utf-8").splitlines()) <= 800

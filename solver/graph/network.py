@@ -91,3 +91,31 @@ def other_system_notes(points: dict[str, Point], network: StreetNetwork,
                          f"from the nearest street as {LABEL[read_as]}, {then:.0f} m if read as "
                          f"{LABEL[suspect]}; declare coords: {suspect}")
     return notes
+
+
+def nearest_streets(streets: Sequence[Street], points: Sequence[tuple[float, float]],
+                    max_m: float) -> list[int | None]:
+    """The index of the street nearest each (lon, lat) point, None when none is within
+    ``max_m`` metres (streets are sampled every 20 m along their lines)."""
+    from scipy.spatial import cKDTree
+
+    pts = [(k, p) for k, s in enumerate(streets) for p in _dense(s.coords)]
+    if not pts or not points:
+        return [None for _ in points]
+    owner = np.array([k for k, _ in pts])
+    xy = np.array([p for _, p in pts])
+    lat0 = math.radians(float(xy[:, 1].mean()))
+    scale = np.array([111_320 * math.cos(lat0), 110_574])
+    dist, idx = cKDTree(xy * scale).query(np.array(points, dtype=float) * scale)
+    return [int(owner[i]) if d <= max_m else None for d, i in zip(dist, idx)]
+
+
+def _dense(coords: Sequence[tuple[float, float]], step_m: float = 20.0
+           ) -> list[tuple[float, float]]:
+    """Points along a line every ``step_m`` metres."""
+    out = [coords[0]]
+    for a, b in zip(coords, coords[1:]):
+        n = max(1, int(haversine_m(a, b) // step_m))
+        out += [(a[0] + (b[0] - a[0]) * j / n, a[1] + (b[1] - a[1]) * j / n)
+                for j in range(1, n + 1)]
+    return out

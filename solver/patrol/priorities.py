@@ -6,14 +6,13 @@ which street a reported case raises is a reading of the inputs, not a choice of 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from streetcrew.models.patrol import Case
-from streetcrew.models.streets import CLASS_DEFAULTS, Street, haversine_m
+from streetcrew.models.streets import CLASS_DEFAULTS, Street
+from streetcrew.solver.graph.network import nearest_streets
 from streetcrew.solver.patrol.model import CASE_SNAP_M, CASE_WEIGHT, HALF_LIFE_DAYS
 
 
@@ -40,27 +39,5 @@ def street_priorities(streets: Sequence[Street], cases: Sequence[Case]
 def snap_cases(streets: Sequence[Street], cases: Sequence[Case]
                ) -> list[tuple[Case, int | None]]:
     """Each case with the index of the street within :data:`CASE_SNAP_M` of it (or None)."""
-    pts = [(k, p) for k, s in enumerate(streets) for p in _dense(s.coords)]
-    if not pts:
-        return [(c, None) for c in cases]
-    owner = np.array([k for k, _ in pts])
-    xy = np.array([p for _, p in pts])
-    lat0 = math.radians(float(xy[:, 1].mean()))
-    scale = np.array([111_320 * math.cos(lat0), 110_574])
-    tree = cKDTree(xy * scale)
-    out: list[tuple[Case, int | None]] = []
-    for c in cases:
-        dist, i = tree.query(np.array([c.at.lon, c.at.lat]) * scale)
-        out.append((c, int(owner[i]) if dist <= CASE_SNAP_M else None))
-    return out
-
-
-def _dense(coords: Sequence[tuple[float, float]], step_m: float = 20.0
-           ) -> list[tuple[float, float]]:
-    """Points along a line every ``step_m`` metres (for snapping cases to streets)."""
-    out = [coords[0]]
-    for a, b in zip(coords, coords[1:]):
-        n = max(1, int(haversine_m(a, b) // step_m))
-        out += [(a[0] + (b[0] - a[0]) * j / n, a[1] + (b[1] - a[1]) * j / n)
-                for j in range(1, n + 1)]
-    return out
+    near = nearest_streets(streets, [(c.at.lon, c.at.lat) for c in cases], CASE_SNAP_M)
+    return list(zip(cases, near))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from streetcrew.models.base import hhmm
+from streetcrew.models.cases import read_register, write_register
 from streetcrew.models.io.common import input_file
 from streetcrew.models.io.patrol import (
     check_must_cover,
@@ -28,6 +29,7 @@ from streetcrew.models.patrol import Case, Volunteer
 from streetcrew.models.schedule import InputRef, Schedule
 from streetcrew.models.streets import Street
 from streetcrew.solver.graph import stop
+from streetcrew.solver.graph.network import nearest_streets
 from streetcrew.solver.outputs import pictures
 from streetcrew.solver.outputs.report import write_patrol_report
 from streetcrew.solver.outputs.schedule_files import (
@@ -41,6 +43,7 @@ from streetcrew.solver.outputs.schedule_files import (
 from streetcrew.solver.outputs.sheets import Map, SheetInfo, write_sheets
 from streetcrew.solver.outputs.tables import xlsx_notes
 from streetcrew.solver.patrol.check import check_patrol
+from streetcrew.solver.patrol.model import CASE_SNAP_M
 from streetcrew.solver.patrol.plan import (
     PatrolParams,
     plan_patrol,
@@ -62,6 +65,8 @@ class PatrolInputs:
     must_cover: list[str] = field(default_factory=list)
     history: dict[str, float] | None = None  # street id -> days since last walked
     refs: dict[str, InputRef] = field(default_factory=dict)
+    register: Path | None = None  # the case register: cases to inspect on the way
+    inspect: dict[str, str] = field(default_factory=dict)  # case -> street to pass
 
 
 @dataclass
@@ -79,7 +84,7 @@ class PatrolRun:
 
 def load(streets: Path, volunteers: Path, day: dt.date, cases: Path | None = None,
          must_cover: Path | None = None, history: Path | None = None, coords: str = "wgs84",
-         encoding: str | None = None) -> PatrolInputs:
+         encoding: str | None = None, register: Path | None = None) -> PatrolInputs:
     """Read every input; a must-cover or history id that is no street is an error naming
     its row. ``coords``: the coordinate system of a file that does not name its own;
     ``encoding``: the CSVs' text encoding, None to detect UTF-8 or GBK in each."""
@@ -89,7 +94,15 @@ def load(streets: Path, volunteers: Path, day: dt.date, cases: Path | None = Non
         check_must_cover(must, street_list, str(must_cover))
     files = {"streets": streets, "volunteers": volunteers, "cases": cases,
              "must_cover": must_cover}
+    inspect: dict[str, str] = {}
+    if register is not None:  # cases dispatched for a fix: a walk passes to inspect them
+        due = [r for r in read_register(register) if r.status == "dispatched"
+               and (r.date is None or r.date < day)]  # swept by now: the next day's walk
+        walk = walk_streets(street_list)
+        near = nearest_streets(walk, [(r.lon, r.lat) for r in due], CASE_SNAP_M)
+        inspect = {r.case: walk[k].id for r, k in zip(due, near) if k is not None}
     return PatrolInputs(
+        register=register, inspect=inspect,
         streets=street_list, volunteers=read_volunteers(volunteers, coords, encoding),
         cases=read_cases(cases, day, coords, encoding) if cases else [], must_cover=must,
         history=read_history(history, day, {s.id for s in street_list}, encoding)
@@ -123,7 +136,10 @@ def recheck_file(path: Path, schedule: Schedule) -> Schedule:
 def recheck(schedule: Schedule, streets: Sequence[Street], volunteers: Sequence[Volunteer],
             must_cover: Sequence[str], cases: Sequence[Case] | None = None) -> Schedule:
     """The schedule with the checker's verdict. Without ``cases``, those of the cases file the
-    schedule names are read (refused when it changed since), so the priorities are checked."""
+    schedule names are read (refused when it changed since), so the priorities are checked.
+    The streets of register cases it must inspect count as must-cover streets."""
+    if schedule.patrol is not None and schedule.patrol.inspect:
+        must_cover = [*must_cover, *(s for s in schedule.patrol.inspect if s not in must_cover)]
     if cases is None:
         cases = recorded_cases(schedule)
     return schedule.with_check(check_patrol(streets, volunteers, must_cover, schedule,
@@ -210,8 +226,13 @@ def run(inputs: PatrolInputs, params: PatrolParams | None = None, day: dt.date |
     if out is not None:
         writable(out)  # before any planning time is spent
     log.info("planning the walks")
+    must = [*inputs.must_cover, *sorted(set(inputs.inspect.values()) - set(inputs.must_cover))]
     schedule, _ = plan_patrol(inputs.streets, inputs.volunteers, inputs.cases,
-                              inputs.must_cover, params, day, inputs.refs, inputs.history)
+                              must, params, day, inputs.refs, inputs.history)
+    if inputs.inspect:
+        assert schedule.patrol is not None
+        schedule = schedule.model_copy(update={"patrol": schedule.patrol.model_copy(
+            update={"inspect": tuple(sorted(set(inputs.inspect.values())))})})
     if stop.requested():
         schedule = schedule.model_copy(update={"interrupted": True})
     planned = time.perf_counter()
@@ -223,7 +244,28 @@ def run(inputs: PatrolInputs, params: PatrolParams | None = None, day: dt.date |
                                           "check": round(checked - planned, 2)})
     if out is not None and result.passed:
         result.written = write(result, out, attribution, tiles, coords_out, lang)
+        if inputs.register is not None and inputs.inspect:
+            result.written.append(_inspections(inputs.register, inputs.inspect, schedule))
     return result
+
+
+def _inspections(register: Path, inspect: dict[str, str], schedule: Schedule) -> Path:
+    """The register with each case's inspection: the first walk that passes its street."""
+    passes: dict[str, tuple[int, str]] = {}
+    for r in schedule.routes:
+        for s in r.steps:
+            if s.type == "serve" and s.street is not None:
+                passes[s.street] = min(passes.get(s.street, (s.start, r.label)),
+                                       (s.start, r.label))
+    rows = []
+    for row in read_register(register):
+        street = inspect.get(row.case)
+        if street is not None and street in passes:
+            at, team = passes[street]
+            row = row.model_copy(update={"status": "inspection planned", "inspector": team,
+                                         "inspected_on": schedule.date, "inspection": at})
+        rows.append(row)
+    return write_register(register, rows)
 
 
 def summary_rows(run: PatrolRun, rest_days: float) -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from streetcrew.models.base import DAY_S, InputError, parse_clock
+from streetcrew.models.cases import Report
 from streetcrew.models.fleet import Fleet, Vehicle
 from streetcrew.models.schedule import Event, Route, Step
 from streetcrew.models.streets import Street, TimeWindow
@@ -41,6 +42,26 @@ def parse_event(kind: str, text: str) -> Event:
                      until=parse_clock(end) if when else None)
     except ValueError as exc:
         raise InputError(None, option, text, f"{exc}; the form is {FORMS[kind]}") from None
+
+
+def parse_report(text: str, at: int) -> Report:
+    """``CASE:KIND@LON,LAT-HH:MM`` (``--report``): an urgent case filed at ``at``, to be
+    fixed by the time after the dash."""
+    form = "the form is CASE:KIND@LON,LAT-HH:MM (e.g. C-17:spill@118.7800,32.0410-11:00)"
+    try:
+        head, _, rest = text.partition("@")
+        case, _, kind = head.partition(":")
+        where, _, deadline = rest.rpartition("-")
+        lon, _, lat = where.partition(",")
+        if not (case and kind and lon and lat and deadline):
+            raise ValueError("a part is missing")
+        report = Report(case=case, kind=kind, lon=float(lon), lat=float(lat), filed=at,
+                        deadline=parse_clock(deadline))
+    except ValueError as exc:
+        raise InputError(None, "--report", text, f"{str(exc).splitlines()[0]}; {form}") from None
+    if report.deadline <= at:
+        raise InputError(None, "--report", text, "the deadline has passed (--at is later)")
+    return report
 
 
 def parse_at(text: str) -> int:
@@ -121,7 +142,10 @@ def apply_to_streets(streets: Sequence[Street], events: Sequence[Event]) -> list
 def kept_steps(route: Route, keep: int, broken: bool) -> tuple[Step, ...]:
     """The steps of ``route`` a re-plan keeps: those under way or done by ``keep`` (a step
     under way is finished), or, for a vehicle that broke down at ``keep``, those done by
-    then."""
+    then. A vehicle back in its yard is not done for the day while its shift lasts: its
+    closing ``end`` step is not kept."""
     if broken:
-        return tuple(s for s in route.steps if s.end <= keep)
-    return tuple(s for s in route.steps if s.start < keep)
+        kept = tuple(s for s in route.steps if s.end <= keep)
+    else:
+        kept = tuple(s for s in route.steps if s.start < keep)
+    return kept[:-1] if kept and kept[-1].type == "end" else kept

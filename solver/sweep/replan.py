@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from streetcrew.models.base import format_clock
+from streetcrew.models.base import DAY_S, format_clock
 from streetcrew.models.fleet import Fleet, Vehicle
 from streetcrew.models.schedule import Event, InputRef, Replan, Route, Schedule, Step, Unassigned
 from streetcrew.models.streets import Street
@@ -78,10 +78,12 @@ def replan(origin: Schedule, streets: Sequence[Street], fleet: Fleet, at: int,
         rest = route.steps[len(kept):] if route is not None else ()
         order = [visit[index[s.task], bool(s.forward)] for s in rest
                  if s.type == "serve" and s.task in index]
-        if kept and kept[-1].type == "end":
-            fixed[k] = list(kept)  # its day was over (before any breakdown)
+        over = route is not None and route.steps[-1].end <= keep[name]
+        if over and name in broken:  # back in its yard when it broke down: nothing to do
+            assert route is not None
+            fixed[k] = list(route.steps)
             idle.add(k)
-            broken.pop(name, None)
+            del broken[name]
             keep[name] = at
         elif name in broken:
             why = f"{veh.id} broke down at {format_clock(broken[name])}"
@@ -112,7 +114,10 @@ def replan(origin: Schedule, streets: Sequence[Street], fleet: Fleet, at: int,
             if model.streets[task.street].id in closed:
                 shut[t] = f"its street was closed at the re-plan ({format_clock(at)})"
             else:
-                lost[t] = "added at the re-plan: no vehicle had room for it in its shift"
+                w = task.window
+                lost[t] = ("added at the re-plan: no vehicle had room for it in its shift"
+                           + (f" between {format_clock(w.start)} and {format_clock(w.end)}"
+                              if w is not None and w.end < 2 * DAY_S else ""))
     deadline = started + params.time_limit
     freed = [visit_of for k in sorted(freed_orders) for visit_of in freed_orders[k]]
     for chunk in _chunks(freed, CHUNK):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from streetcrew.models.base import InputError
+from streetcrew.models.cases import Report, read_register, write_register
 from streetcrew.models.fleet import Fleet
 from streetcrew.models.io.common import input_file
 from streetcrew.models.io.fleet import check_allowed_types, read_fleet
@@ -25,6 +26,7 @@ from streetcrew.models.io.streets import read_street_source
 from streetcrew.models.schedule import Event, InputRef, Schedule, Violation
 from streetcrew.models.streets import Street
 from streetcrew.solver.graph import stop
+from streetcrew.solver.graph.network import nearest_streets
 from streetcrew.solver.outputs import pictures
 from streetcrew.solver.outputs.report import write_plan_report
 from streetcrew.solver.outputs.schedule_files import (
@@ -61,6 +63,7 @@ class PlanRun:
     seconds: dict[str, float] = field(default_factory=dict)  # read, plan, check, write
     written: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)  # urgent cases, as dispatched
 
     @property
     def passed(self) -> bool:
@@ -143,9 +146,12 @@ def _rest_of_day(schedule: Schedule) -> Schedule:
 def replan_run(origin_path: Path, at: int, events: Sequence[Event],
                params: PlanParams | None = None, out: Path | None = None,
                started: float | None = None, tiles: str | None = None,
-               coords_out: str = "wgs84", lang: str = "en") -> PlanRun:
+               coords_out: str = "wgs84", lang: str = "en", reports: Sequence[Report] = (),
+               register: Path | None = None) -> PlanRun:
     """Read the plan (and the street and fleet files it names), plan the rest of its day
-    again from ``at`` after ``events``, check it (against the plan too) and write it."""
+    again from ``at`` after ``events`` and urgent ``reports`` (each a sweep of its street
+    added within its deadline), check it (against the plan too) and write it; the reports
+    go into the case register ``register``, dispatched or impossible with the reason."""
     started = time.perf_counter() if started is None else started
     params = params or PlanParams()
     origin = read_schedule(origin_path)
@@ -162,6 +168,9 @@ def replan_run(origin_path: Path, at: int, events: Sequence[Event],
     check_events(events, streets, fleet)
     if out is not None:
         writable(out)
+    snapped = nearest_streets(streets, [(r.lon, r.lat) for r in reports], URGENT_SNAP_M)
+    events = [*events, *(Event(kind="add", street=streets[k].id, at=r.filed, until=r.deadline,
+                               note=r.case) for r, k in zip(reports, snapped) if k is not None)]
     read = time.perf_counter()
     refs = {n: origin.inputs[n] for n in ("streets", "fleet")}
     refs["origin"] = InputRef.of(origin_path)
@@ -177,7 +186,35 @@ def replan_run(origin_path: Path, at: int, events: Sequence[Event],
     if out is not None and result.passed:
         result.written = write(result, out, None, tiles, coords_out, lang)
         result.seconds["write"] = round(time.perf_counter() - checked, 2)
+        if reports and register is not None:
+            done = [_dispatched(r.model_copy(update={"date": origin.date}), k, streets,
+                                schedule) for r, k in zip(reports, snapped)]
+            keep = [r for r in read_register(register) if r.case not in {d.case for d in done}]
+            result.written.append(write_register(register, keep + done))
+            result.reports = done
     return result
+
+
+URGENT_SNAP_M = 100.0  # a report farther than this from every street is not on a street
+
+
+def _dispatched(report: Report, k: int | None, streets: Sequence[Street],
+                schedule: Schedule) -> Report:
+    """The report as the re-plan dispatched it: to whom and when, or why it cannot be."""
+    if k is None:
+        return report.model_copy(update={"status": "impossible", "reason": (
+            f"no street within {URGENT_SNAP_M:.0f} m of the place reported")})
+    street = streets[k]
+    sweep = f"/s{street.sweeps_per_day + 1}"  # the sweep the re-plan added
+    for r in schedule.routes:
+        for s in r.steps:
+            if s.type == "serve" and s.street == street.id and (s.task or "").endswith(sweep):
+                return report.model_copy(update={"status": "dispatched", "street": street.id,
+                                                 "vehicle": r.label, "planned": s.start})
+    why = next((u.reason for u in schedule.unassigned
+                if u.street == street.id and u.task.endswith(sweep)), "not planned")
+    return report.model_copy(update={"status": "impossible", "street": street.id,
+                                     "reason": why})
 
 
 def recheck_file(path: Path, schedule: Schedule) -> Schedule:
