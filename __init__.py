@@ -53,6 +53,7 @@ __all__ = [
     "read_fleet",
     "read_streets",
     "read_volunteers",
+    "replan",
     "solve",
 ]
 
@@ -91,18 +92,58 @@ def read_carp(path: str | Path) -> CarpProblem:
 
 def plan(streets: list[Street], fleet: Fleet, *, time_limit: float = 60.0, seed: int = 0,
          solutions: int | None = None, date: dt.date | None = None, workers: int = 0,
-         balance_weight: int = 0) -> Schedule:
+         balance_weight: int = 0, scheduler: str | None = None,
+         previous: Schedule | None = None, change_cost: float = 2.0) -> Schedule:
     """Sweeping routes for ``fleet`` over ``streets``, checked.
 
     ``solutions`` bounds each search by solutions found instead of by the clock (the time
-    limit stays a safety cap): the same plan on every run and machine.
+    limit stays a safety cap): the same plan on every run and machine. ``scheduler``: a Dask
+    scheduler (``tcp://host:port``) to plan a city's districts on. ``previous``: the plan
+    before; each pass keeps its vehicle unless moving it saves more than ``change_cost``.
     """
     from streetcrew.solver.sweep import run
     from streetcrew.solver.sweep.params import PlanParams
+    from streetcrew.solver.sweep.stable import check_changes, held_by, with_changes
 
     params = PlanParams(time_limit=time_limit, seed=seed, solutions=solutions,
-                        workers=workers, balance_weight=balance_weight)
-    return run.plan(streets, fleet, params, None, date)
+                        workers=workers, balance_weight=balance_weight, scheduler=scheduler,
+                        change_cost=change_cost,
+                        previous=held_by(previous) if previous is not None else None)
+    schedule = run.plan(streets, fleet, params, None, date)
+    if previous is None:
+        return schedule
+    schedule = with_changes(schedule, previous)
+    return schedule.with_check(list(schedule.violations) + check_changes(schedule, previous))
+
+
+def replan(schedule: Schedule, streets: list[Street], fleet: Fleet, at: str, *,
+           breakdown: tuple[str, ...] = (), close: tuple[str, ...] = (),
+           cut_shift: tuple[str, ...] = (), add: tuple[str, ...] = (),
+           time_limit: float = 10.0) -> Schedule:
+    """``schedule``'s rest of the day from ``at`` (``"HH:MM"``) after the events, in the
+    command line's forms (``breakdown=("L2@07:10",)``, ``close=("w123",)``,
+    ``cut_shift=("L1@10:00",)``, ``add=("w45@09:30-11:00",)``), checked, against
+    ``schedule`` too. ``streets`` and ``fleet`` are those ``schedule`` was made from."""
+    from streetcrew.solver.sweep.check import check_replan, check_schedule
+    from streetcrew.solver.sweep.events import (
+        apply_to_fleet,
+        apply_to_streets,
+        check_events,
+        parse_at,
+        parse_event,
+    )
+    from streetcrew.solver.sweep.params import PlanParams
+    from streetcrew.solver.sweep.replan import replan as replan_day
+
+    events = [parse_event(kind, text) for kind, texts in (
+        ("breakdown", breakdown), ("close", close), ("cut", cut_shift), ("add", add))
+        for text in texts]
+    check_events(events, streets, fleet)
+    again = replan_day(schedule, streets, fleet, parse_at(at), events,
+                       PlanParams(time_limit=time_limit), dict(schedule.inputs), schedule.date)
+    return again.with_check(check_schedule(apply_to_streets(streets, events),
+                                           apply_to_fleet(fleet, events), again)
+                            + check_replan(again, schedule))
 
 
 def check(streets: list[Street], fleet: Fleet, schedule: Schedule) -> list[Violation]:

@@ -43,6 +43,24 @@ def test_plan_and_check_through_the_api() -> None:
     assert streetcrew.check(streets, fleet, tampered)
 
 
+def test_the_day_through_the_api_the_plan_before_and_a_breakdown() -> None:
+    streets, fleet = grid(), grid_fleet()
+    monday = streetcrew.plan(streets, fleet, time_limit=10, solutions=20, workers=1)
+    tuesday = streetcrew.plan(streets, fleet, time_limit=10, solutions=20, workers=1, seed=3,
+                              previous=monday)
+    assert tuesday.checked and tuesday.violations == ()
+    assert tuesday.summary.passes_kept is not None and tuesday.summary.passes_changed == 0
+    route = max(monday.routes, key=lambda r: len(r.steps))
+    serves = [s for s in route.steps if s.type == "serve"]
+    at = serves[len(serves) // 2].start // 60 * 60 + 60
+    clock = f"{at // 3600:02d}:{at % 3600 // 60:02d}"
+    again = streetcrew.replan(monday, streets, fleet, clock,
+                              breakdown=(f"{route.vehicle}@{clock}",))
+    assert again.checked and again.violations == ()
+    mine = next(r for r in again.routes if r.vehicle == route.vehicle)
+    assert mine.steps[-1].type == "breakdown" and again.replan is not None
+
+
 def test_solve_and_check_a_carp_instance() -> None:
     problem = streetcrew.read_carp(TINY)
     solution = streetcrew.solve(problem, time_limit=1, engine="pyvrp", workers=1)

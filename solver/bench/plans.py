@@ -9,8 +9,10 @@ the seconds spent importing, planning and checking.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -51,6 +53,14 @@ class PlanCase(BaseModel):
     reference_km: float | None = None  # sweep: km driven by the best search known (HGS-CARP)
     cluster_workers: int | None = Field(default=None, ge=1)  # sweep: districts on a Dask
     # LocalCluster of this many single-threaded worker processes, started by the runner
+    # sweep: after the plan, "previous" plans again from it (same inputs and limit) and
+    # records the passes kept and the cost against it; "replan" re-plans it at ``at`` after
+    # ``events`` (the command line's forms: "breakdown L2@04:30", "report C-1:spill@LON,LAT-
+    # HH:MM", ...) and records the seconds that took against ``then_target_s``
+    then: Literal["previous", "replan"] | None = None
+    at: str | None = None
+    events: list[str] = Field(default_factory=list)
+    then_target_s: float = 10.0
 
     @model_validator(mode="after")
     def _inputs(self) -> PlanCase:
@@ -106,6 +116,14 @@ class PlanRecord(BaseModel):
     district_s_max: float | None = None
     # the most common reasons work was left out (their first words) and how many passes each
     reasons: dict[str, int] | None = None
+    then: str | None = None  # what followed the plan (see PlanCase.then)
+    then_s: float | None = None  # its wall seconds (re-plan: read, plan again, check)
+    then_target_s: float | None = None
+    then_feasible: bool | None = None
+    kept_pct: float | None = None  # previous: passes on the same vehicle shift
+    cost_vs_plan_pct: float | None = None  # previous: its cost against the plan's
+    routes_changed: int | None = None  # replan
+    then_unassigned: int | None = None
 
 
 class CrewRecord(BaseModel):
@@ -356,7 +374,8 @@ def run_case(case: PlanCase, base: Path, workers: int = 0,
     driven = s.served_km + s.deadhead_km
     bound = s.driven_km_lower_bound
     secs = result.seconds
-    return PlanRecord(
+    then = _then(case, base, day, params, result) if case.then else {}
+    return PlanRecord(**then,
         name=case.name, status=schedule.status, feasible=result.passed,
         violations=len(schedule.violations), segments=len(result.streets),
         vehicles=len(result.fleet.vehicles),
@@ -375,6 +394,43 @@ def run_case(case: PlanCase, base: Path, workers: int = 0,
         reasons=dict(Counter(" ".join(u.reason.split()[:8]) for u in schedule.unassigned)
                      .most_common(4)),
     )
+
+
+def _then(case: PlanCase, base: Path, day: dt.date | None, params: PlanParams,
+          first: sweep.PlanRun) -> dict[str, Any]:
+    """What follows the plan in a ``then`` case (see :class:`PlanCase`), as record fields."""
+    from streetcrew.solver.sweep.events import parse_at, parse_event, parse_report
+
+    with tempfile.TemporaryDirectory() as tmp:
+        plan = Path(tmp) / "plan"
+        sweep.write(first, plan)
+        began = time.perf_counter()
+        if case.then == "previous":
+            again = sweep.run((base / str(case.streets)).resolve(),
+                              (base / str(case.fleet)).resolve(), day, params,
+                              previous=plan / "schedule.json")
+            s = again.schedule.summary
+            kept, moved = s.passes_kept or 0, s.passes_changed or 0
+            return {"then": "previous", "then_s": round(time.perf_counter() - began, 2),
+                    "then_target_s": case.time_limit + 20, "then_feasible": again.passed,
+                    "kept_pct": round(100 * kept / (kept + moved), 2) if kept + moved else None,
+                    "cost_vs_plan_pct": round(100 * (s.cost - first.schedule.summary.cost)
+                                              / first.schedule.summary.cost, 2)
+                    if first.schedule.summary.cost else None,
+                    "then_unassigned": s.unassigned}
+        at = parse_at(str(case.at))
+        kinds = [e.split(" ", 1) for e in case.events]
+        redo = sweep.replan_run(
+            plan / "schedule.json", at,
+            [parse_event(kind, text) for kind, text in kinds if kind != "report"],
+            PlanParams(time_limit=case.then_target_s), Path(tmp) / "replan",
+            reports=[parse_report(text, at) for kind, text in kinds if kind == "report"],
+            register=Path(tmp) / "cases.csv")
+        return {"then": "replan " + "; ".join(case.events),
+                "then_s": round(time.perf_counter() - began, 2),
+                "then_target_s": case.then_target_s, "then_feasible": redo.passed,
+                "routes_changed": sum(1 for r in redo.schedule.routes if r.changed),
+                "then_unassigned": redo.schedule.summary.unassigned}
 
 
 def peak_mb() -> float:
@@ -405,4 +461,26 @@ def render(records: list[PlanRecord]) -> str:
             f"{r.unassigned} | {bound} | {ref} | {r.import_s + r.plan_s:.0f} ({r.target_s:.0f}) "
             f"{'ok' if r.within_target else 'MISSED'} | "
             f"{'feasible' if r.feasible else f'{r.violations} violations'} |")
+    then = [r for r in records if r.then]
+    if then:
+        rows += ["", "| case | then | s (target) | checked | kept % | cost vs plan % | "
+                     "routes changed | unassigned |", "|" + "---|" * 8]
+        rows += [f"| {r.name} | {r.then} | {r.then_s:.1f} ({r.then_target_s:.0f}) "
+                 f"{'ok' if (r.then_s or 0) <= (r.then_target_s or 0) else 'MISSED'} | "
+                 f"{'feasible' if r.then_feasible else 'FAILED'} | "
+                 f"{'-' if r.kept_pct is None else f'{r.kept_pct:.1f}'} | "
+                 f"{'-' if r.cost_vs_plan_pct is None else f'{r.cost_vs_plan_pct:+.2f}'} | "
+                 f"{'-' if r.routes_changed is None else r.routes_changed} | "
+                 f"{r.then_unassigned} |" for r in then]
+    then = [r for r in records if r.then]
+    if then:
+        rows += ["", "| case | then | s (target) | checked | kept % | cost vs plan % | "
+                     "routes changed | unassigned |", "|" + "---|" * 8]
+        rows += [f"| {r.name} | {r.then} | {r.then_s:.1f} ({r.then_target_s:.0f}) "
+                 f"{'ok' if (r.then_s or 0) <= (r.then_target_s or 0) else 'MISSED'} | "
+                 f"{'feasible' if r.then_feasible else 'FAILED'} | "
+                 f"{'-' if r.kept_pct is None else f'{r.kept_pct:.1f}'} | "
+                 f"{'-' if r.cost_vs_plan_pct is None else f'{r.cost_vs_plan_pct:+.2f}'} | "
+                 f"{'-' if r.routes_changed is None else r.routes_changed} | "
+                 f"{r.then_unassigned} |" for r in then]
     return "\n".join(rows)
