@@ -82,7 +82,8 @@ def write_routes_geojson(
 
 
 ROUTE_COLUMNS = ("vehicle", "shift", "vehicle_type", "depot", "start_s", "end_s", "served_m",
-                 "deadhead_m", "cost", "overtime_s", "start_hhmm", "end_hhmm", "streets")
+                 "deadhead_m", "cost", "overtime_s", "start_hhmm", "end_hhmm", "streets",
+                 "changed")
 STEP_COLUMNS = ("vehicle", "shift", "seq", "type", "start_s", "end_s", "distance_m", "task",
                 "street", "side", "from_node", "to_node", "facility", "load_l", "water_l",
                 "street_name", "start_hhmm", "end_hhmm")
@@ -96,7 +97,8 @@ def route_rows(schedule: Schedule, streets: Sequence[Street] = ()) -> list[list[
              r.steps[-1].end, round(r.served_m, 1), round(r.deadhead_m, 1), r.cost,
              r.overtime_s, hhmm(r.steps[0].start), hhmm(r.steps[-1].end),
              "; ".join(dict.fromkeys(names[st.street] for st in r.steps
-                                     if st.type == "serve" and st.street in names))]
+                                     if st.type == "serve" and st.street in names)),
+             r.changed or ""]
             for r in schedule.routes]
 
 
