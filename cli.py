@@ -460,6 +460,8 @@ def plan_cmd(
     change_cost: Annotated[float, typer.Option(
         "--change-cost", min=0, help="With --previous: the price of moving one pass to "
         "another vehicle or shift, in the fleet's currency.")] = CHANGE_COST,
+    districts: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="The "
+        "bureau's district polygons (GeoJSON, a 'district' property).")] = None,
 ) -> None:
     """Plan tomorrow's sweeping: routes with timed steps, unassigned work with reasons.
 
@@ -471,7 +473,7 @@ def plan_cmd(
     result = sweep.run(streets or instances.demo_streets(), fleet or instances.demo_fleet(),
                        _day(date), params, out, OSM_ATTRIBUTION if streets is None else None,
                        tiles, STARTED, coords_in=coords_in, coords_out=coords_out,
-                       encoding=encoding, lang=lang, previous=previous)
+                       encoding=encoding, lang=lang, previous=previous, districts=districts)
     for note in result.notes:
         typer.echo(f"note: {note}", err=True)
     if not result.passed:

@@ -35,8 +35,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from streetcrew.models.base import InputError
 from streetcrew.models.carp import Link
 from streetcrew.models.fleet import Facility, Fleet, Point, Vehicle
+from streetcrew.models.io.districts import DistrictArea
 from streetcrew.models.network import StreetNetwork
 from streetcrew.models.schedule import Route, Schedule, Unassigned
 from streetcrew.models.streets import ROAD_CLASSES, Street
@@ -58,6 +60,50 @@ class District:
     depot: str
     streets: list[int]  # indices of the streets it sweeps
     vehicles: list[Vehicle]
+
+
+OUTSIDE = "outside every district of the bureau's district file (--districts): not its work"
+
+
+def inside_rings(points: np.ndarray, rings: Sequence[Sequence[tuple[float, float]]]
+                 ) -> np.ndarray:
+    """Which (lon, lat) points lie inside the rings (even-odd: holes cut out)."""
+    hit = np.zeros(len(points), dtype=bool)
+    x, y = points[:, 0][:, None], points[:, 1][:, None]
+    for ring in rings:
+        r = np.asarray(ring, dtype=float)
+        x0, y0, x1, y1 = r[:-1, 0], r[:-1, 1], r[1:, 0], r[1:, 1]
+        crosses = (y0 > y) != (y1 > y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            at = x0 + (y - y0) * (x1 - x0) / (y1 - y0)
+        hit ^= (np.count_nonzero(crosses & (x < at), axis=1) % 2).astype(bool)
+    return hit
+
+
+def assign_districts(streets: Sequence[Street], fleet: Fleet, areas: Sequence[DistrictArea],
+                     file: str) -> tuple[list[Street], Fleet, list[str]]:
+    """Streets and depots with the district whose polygon holds them (a street by its
+    middle point), and the ids of the streets in none. Polygons of two districts that share
+    a street are an error naming both features."""
+    mids = np.array([s.coords[len(s.coords) // 2] for s in streets], dtype=float)
+    yards = np.array([(d.at.lon, d.at.lat) for d in fleet.depots], dtype=float)
+    where = np.array([inside_rings(mids, a.rings) for a in areas])  # area x street
+    for k in np.flatnonzero(where.sum(axis=0) > 1):
+        owners = [a for a, w in zip(areas, where[:, k]) if w]
+        other = next((b for b in owners[1:] if b.name != owners[0].name), None)
+        if other is not None:
+            raise InputError(file, f"features {owners[0].feature} and {other.feature}",
+                             "geometry", f"districts {owners[0].name} and {other.name} overlap: "
+                             f"street {streets[int(k)].id} lies in both")
+    first = np.where(where.any(axis=0), where.argmax(axis=0), -1)
+    out = [s.model_copy(update={"district": areas[j].name if j >= 0 else None})
+           for s, j in zip(streets, first)]
+    depot_in = np.array([inside_rings(yards, a.rings) for a in areas])
+    depots = tuple(d.model_copy(update={"district": areas[int(depot_in[:, i].argmax())].name
+                                        if depot_in[:, i].any() else None})
+                   for i, d in enumerate(fleet.depots))
+    outside = [s.id for s, j in zip(streets, first) if j < 0]
+    return out, fleet.model_copy(update={"depots": depots}), outside
 
 
 def _metres_xy(points: np.ndarray) -> np.ndarray:

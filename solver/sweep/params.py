@@ -36,6 +36,8 @@ class PlanParams(BaseModel):
     # fleet's currency: a pass keeps its vehicle unless moving it saves more
     previous: dict[str, tuple[str, ...]] | None = None
     change_cost: float = Field(default=CHANGE_COST, ge=0)
+    # streets outside every district polygon of the bureau (``--districts``): not planned
+    outside: frozenset[str] = frozenset()
 
     @property
     def bounded(self) -> bool:

@@ -28,7 +28,13 @@ from streetcrew.models.streets import Street
 from streetcrew.solver.graph import stop
 from streetcrew.solver.graph.network import main_component, other_system_notes, snap
 from streetcrew.solver.sweep.bound import deadhead_lower_bound_m, facility_visits
-from streetcrew.solver.sweep.districts import STOPPED, DistrictJob, on_city_nodes, plan_districts
+from streetcrew.solver.sweep.districts import (
+    OUTSIDE,
+    STOPPED,
+    DistrictJob,
+    on_city_nodes,
+    plan_districts,
+)
 from streetcrew.solver.sweep.engine_ortools import SweepModel, SweepModelResult
 from streetcrew.solver.sweep.engine_pyvrp import solve_pyvrp
 from streetcrew.solver.sweep.params import PlanParams, district_size, engine_of
@@ -148,7 +154,10 @@ def prepare(streets: list[Street], fleet: Fleet, params: PlanParams,
     reachable = []
     for t in tasks:
         link = network.links[t.street]
-        if inside[link.u] and inside[link.v]:
+        if streets[t.street].id in params.outside:
+            unassigned.append(Unassigned(task=t.id, street=streets[t.street].id, side=t.side,
+                                         reason=OUTSIDE))
+        elif inside[link.u] and inside[link.v]:
             reachable.append(t)
         else:
             unassigned.append(Unassigned(

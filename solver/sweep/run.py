@@ -19,6 +19,7 @@ from streetcrew.models.base import InputError
 from streetcrew.models.cases import Report, read_register, write_register
 from streetcrew.models.fleet import Fleet
 from streetcrew.models.io.common import input_file
+from streetcrew.models.io.districts import read_districts
 from streetcrew.models.io.fleet import check_allowed_types, read_fleet
 from streetcrew.models.io.gis import write_gpkg
 from streetcrew.models.io.schedule import read_schedule
@@ -43,6 +44,7 @@ from streetcrew.solver.outputs.summary import write_summary
 from streetcrew.solver.outputs.tables import xlsx_notes
 from streetcrew.solver.sweep.check import check_replan, check_schedule
 from streetcrew.solver.sweep.cluster import connect
+from streetcrew.solver.sweep.districts import assign_districts
 from streetcrew.solver.sweep.events import apply_to_fleet, apply_to_streets, check_events
 from streetcrew.solver.sweep.params import PlanParams
 from streetcrew.solver.sweep.plan import plan_sweeping
@@ -260,14 +262,16 @@ def run(streets_path: Path, fleet_path: Path, day: dt.date | None = None,
         attribution: str | None = None, tiles: str | None = None,
         started: float | None = None, coords_in: str = "wgs84", coords_out: str = "wgs84",
         encoding: str | None = None, lang: str = "en",
-        previous: Path | None = None) -> PlanRun:
+        previous: Path | None = None, districts: Path | None = None) -> PlanRun:
     """Read, plan, check and (when ``out`` is given and the plan passed) write, all within
     ``params.time_limit`` seconds from ``started`` (a ``time.perf_counter()`` value, by
     default now): the search gets what reading leaves, less :func:`reserve` for the rest.
     ``coords_in``: the coordinate system of an input that does not name its own;
     ``coords_out``: that of the GeoJSON and the page's map; ``encoding``: a street CSV's
     (None: detected); ``lang``: the sheets' and summary.md's language (en, zh);
-    ``previous``: the plan before, to keep each pass with its vehicle (``plan --previous``)."""
+    ``previous``: the plan before, to keep each pass with its vehicle (``plan --previous``);
+    ``districts``: the bureau's district polygons (GeoJSON): each street is swept from a yard
+    of its district, streets outside them all are not planned (listed with the reason)."""
     started = time.perf_counter() if started is None else started
     params = params or PlanParams()
     before = read_previous(previous, out) if previous is not None else None
@@ -276,6 +280,13 @@ def run(streets_path: Path, fleet_path: Path, day: dt.date | None = None,
     log.info("reading the streets and the fleet")
     streets, fleet = load(streets_path, fleet_path, day, coords_in, encoding)
     hints = coords_notes(streets, fleet, coords_in)  # depots typed in from Amap, ...
+    if districts is not None:
+        streets, fleet, outside = assign_districts(streets, fleet, read_districts(districts),
+                                                   str(districts))
+        params = params.model_copy(update={"outside": frozenset(outside)})
+        hints += [f"{len(outside)} streets lie outside every district of {districts} (first: "
+                  f"{', '.join(outside[:5])}): not planned, listed with the reason"] if outside \
+            else []
     if out is not None:
         writable(out)  # after the inputs are known good, before any planning time is spent
     if params.scheduler is not None:  # a scheduler that does not answer: said within 10 s
@@ -287,6 +298,8 @@ def run(streets_path: Path, fleet_path: Path, day: dt.date | None = None,
             "fleet": InputRef.of(fleet_path, coords_in)}
     if previous is not None:
         refs["previous"] = InputRef.of(previous)
+    if districts is not None:
+        refs["districts"] = InputRef.of(districts)
     read = time.perf_counter()
     left = params.time_limit - (read - started) - reserve(len(streets), out is not None)
     budget = params.model_copy(update={"time_limit": max(MIN_PLAN_S, left)})
