@@ -190,18 +190,21 @@ def _state(model: SweepModel, kept: Sequence[Step], index: dict[str, int], at: i
     earliest."""
     last = kept[-1]
     arc = None
-    for s in reversed(kept):  # a break keeps the arc just driven: the vehicle stood still
+    turns = model.turns
+    for s in reversed(kept):  # a break or a turn on the spot keeps the arc just driven
         if s.type == "serve" and s.task in index:
             t = index[s.task]
             arc = next((v.arc for v in model.visits
                         if v.task == t and v.forward == bool(s.forward)), None)
         elif s.type == "deadhead" and len(s.path) >= 2:
-            turns = model.turns
             arc = next((int(a) for a in np.flatnonzero(turns.head == s.path[-1])
                         if turns.tail[a] == s.path[-2]), None)
-        if s.type != "break":
-            break
+        elif s.type in ("break", "deadhead"):
+            continue
+        break
     pos = last.to_node if last.to_node is not None else 0
+    if arc is None and pos not in turns.places:  # not a yard or facility: on the arc into it
+        arc = next((int(a) for a in np.flatnonzero(turns.head == pos)), None)
     return Resume(steps=tuple(kept), pos=pos, arc=arc, t=max(last.end, at), hopper=last.load,
                   water=last.water, breaks_taken=sum(s.type == "break" for s in kept))
 
