@@ -103,12 +103,12 @@ def plan(streets: list[Street], fleet: Fleet, *, time_limit: float = 60.0, seed:
     """
     from streetcrew.solver.sweep import run
     from streetcrew.solver.sweep.params import PlanParams
-    from streetcrew.solver.sweep.stable import check_changes, held_by, with_changes
+    from streetcrew.solver.sweep.stable import check_changes, orders_of, with_changes
 
     params = PlanParams(time_limit=time_limit, seed=seed, solutions=solutions,
                         workers=workers, balance_weight=balance_weight, scheduler=scheduler,
                         change_cost=change_cost,
-                        previous=held_by(previous) if previous is not None else None)
+                        previous=orders_of(previous) if previous is not None else None)
     schedule = run.plan(streets, fleet, params, None, date)
     if previous is None:
         return schedule

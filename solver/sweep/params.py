@@ -31,10 +31,11 @@ class PlanParams(BaseModel):
     deterministic: bool = False
     # a Dask scheduler ("tcp://host:port") to plan a city's districts on; None: local processes
     scheduler: str | None = None
-    # the plan before (``plan --previous``): each vehicle shift's passes in order
-    # (``vehicle#shift`` -> task ids), and what moving a pass to another vehicle costs, in the
-    # fleet's currency: a pass keeps its vehicle unless moving it saves more
-    previous: dict[str, tuple[str, ...]] | None = None
+    # the plan before (``plan --previous``): each vehicle shift's passes in order with the
+    # direction swept (``vehicle#shift`` -> (task id, forward)), and what moving a pass to
+    # another vehicle costs, in the fleet's currency: a pass keeps its vehicle unless moving
+    # it saves more
+    previous: dict[str, tuple[tuple[str, bool], ...]] | None = None
     change_cost: float = Field(default=CHANGE_COST, ge=0)
     # streets outside every district polygon of the bureau (``--districts``): not planned
     outside: frozenset[str] = frozenset()

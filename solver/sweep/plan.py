@@ -96,6 +96,8 @@ def plan_sweeping(
     left_out = {index: UNPLANNED for index in result.unplanned}  # the drive tries them again
     log.info("driving the routes: dump and water trips, breaks, repairs")
     routes, lost = _drive_routes(model, orders, deadline=deadline, left_out=left_out)
+    if params.previous:  # the plan before, driven as it was, when the search did no better
+        routes, lost = _better_or_before(model, params, routes, lost, deadline)
     for index, reason in lost.items():
         task = reachable[index]
         unassigned.append(Unassigned(task=task.id, street=streets[task.street].id,
@@ -180,26 +182,55 @@ def _search_pyvrp(model: SweepModel, params: PlanParams, seconds: float) -> Swee
     return SweepModelResult(routes, found.unplanned, "solved", model.visits)
 
 
-def _from_previous(model: SweepModel, previous: dict[str, tuple[str, ...]]
+def _better_or_before(model: SweepModel, params: PlanParams, routes: list[Route],
+                      lost: dict[int, str], deadline: float
+                      ) -> tuple[list[Route], dict[int, str]]:
+    """The search's plan, or the plan before driven again on today's inputs (its passes in
+    their order and directions, work it lacks put in where it fits), whichever leaves less
+    work undone and then costs less, each change priced at ``params.change_cost``. The
+    search may start from a plan its own model finds infeasible (trips and breaks it only
+    approximates), and need not end better in the real day."""
+    assert params.previous is not None
+    held, orders = _from_previous(model, params.previous)
+    planned = {model.visits[n].task for o in orders for n in o}
+    left_out = {t: UNPLANNED for t in range(len(model.tasks)) if t not in planned}
+    again, lost_again = _drive_routes(model, orders, deadline=deadline, left_out=left_out)
+
+    index = {t.id: i for i, t in enumerate(model.tasks)}
+    owner = {t: k for k, h in enumerate(held) for t in h}
+
+    def price(rs: list[Route], gone: dict[int, str]) -> tuple[int, float]:
+        moved = sum(1 for k, r in enumerate(rs) for st in r.steps if st.type == "serve"
+                    and owner.get(index.get(st.task or "", -1), k) != k)
+        return len(gone), sum(r.cost for r in rs) + params.change_cost * moved
+
+    return (routes, lost) if price(routes, lost) <= price(again, lost_again) else (
+        again, lost_again)
+
+
+def _from_previous(model: SweepModel, previous: dict[str, tuple[tuple[str, bool], ...]]
                    ) -> tuple[list[set[int]], list[list[int]]]:
     """Per model vehicle: the tasks (indices) it swept in the plan before, and that order as
-    visits (a pass no longer planned, or one its type may no longer sweep, left out)."""
+    visits in the directions swept then (a pass no longer planned, or one its type may no
+    longer sweep, left out)."""
     index = {t.id: i for i, t in enumerate(model.tasks)}
-    visit_of: dict[int, int] = {}
+    visit_of: dict[tuple[int, bool], int] = {}
     for node, v in enumerate(model.visits):
         if v.task is not None:
-            visit_of.setdefault(v.task, node)
+            visit_of[v.task, v.forward] = node
     held: list[set[int]] = []
     orders: list[list[int]] = []
     taken: set[int] = set()
     for k, veh in enumerate(model.vehicles):
         shift = sum(v.id == veh.id for v in model.vehicles[:k])
-        mine = [index[t] for t in previous.get(vehicle_key(veh.id, shift), ()) if t in index]
-        mine = [t for t in mine if veh.type in model.tasks[t].types and t not in taken]
-        taken |= set(mine)
-        held.append(set(mine))
-        orders.append([visit_of[t] for t in mine])
-    return held, orders
+        mine = [(index[t], fwd) for t, fwd in previous.get(vehicle_key(veh.id, shift), ())
+                if t in index]
+        mine = [(t, fwd) for t, fwd in mine
+                if veh.type in model.tasks[t].types and t not in taken]
+        taken |= {t for t, _ in mine}
+        held.append({t for t, _ in mine})
+        orders.append([visit_of.get((t, fwd), visit_of.get((t, not fwd), -1)) for t, fwd in mine])
+    return held, [[n for n in o if n >= 0] for o in orders]
 
 
 def _with_snaps(schedule: Schedule, snapped: dict[str, tuple[int, float]]) -> Schedule:

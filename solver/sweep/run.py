@@ -49,7 +49,7 @@ from streetcrew.solver.sweep.events import apply_to_fleet, apply_to_streets, che
 from streetcrew.solver.sweep.params import PlanParams
 from streetcrew.solver.sweep.plan import plan_sweeping
 from streetcrew.solver.sweep.replan import replan
-from streetcrew.solver.sweep.stable import check_changes, held_by, key, with_changes
+from streetcrew.solver.sweep.stable import check_changes, key, orders_of, with_changes
 from streetcrew.solver.sweep.tasks import coords_notes, fleet_notes
 
 log = logging.getLogger(__name__)
@@ -276,7 +276,7 @@ def run(streets_path: Path, fleet_path: Path, day: dt.date | None = None,
     params = params or PlanParams()
     before = read_previous(previous, out) if previous is not None else None
     if before is not None:
-        params = params.model_copy(update={"previous": held_by(before)})
+        params = params.model_copy(update={"previous": orders_of(before)})
     log.info("reading the streets and the fleet")
     streets, fleet = load(streets_path, fleet_path, day, coords_in, encoding)
     hints = coords_notes(streets, fleet, coords_in)  # depots typed in from Amap, ...

@@ -21,6 +21,14 @@ def held_by(schedule: Schedule) -> dict[str, tuple[str, ...]]:
             for r in schedule.routes}
 
 
+def orders_of(schedule: Schedule) -> dict[str, tuple[tuple[str, bool], ...]]:
+    """Each vehicle shift's swept passes in order, with the direction each was swept in
+    (``plan --previous`` starts its search from them)."""
+    return {key(r.vehicle, r.shift): tuple((st.task, bool(st.forward)) for st in r.steps
+                                           if st.type == "serve" and st.task is not None)
+            for r in schedule.routes}
+
+
 def changes(schedule: Schedule, previous: Schedule) -> tuple[int, int]:
     """Passes swept by the vehicle shift that swept them before, and passes the plan before
     gave a vehicle that another one sweeps now."""

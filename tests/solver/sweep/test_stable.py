@@ -11,7 +11,13 @@ from streetcrew.models.schedule import Schedule
 from streetcrew.solver.sweep.check import check_schedule
 from streetcrew.solver.sweep.params import PlanParams
 from streetcrew.solver.sweep.plan import plan_sweeping
-from streetcrew.solver.sweep.stable import changes, check_changes, held_by, with_changes
+from streetcrew.solver.sweep.stable import (
+    changes,
+    check_changes,
+    held_by,
+    orders_of,
+    with_changes,
+)
 from tests.helpers import DATA, grid, grid_fleet
 
 FLEET = grid_fleet()
@@ -26,7 +32,7 @@ def _fleet_of(n: int):
 
 
 def _again(streets, fleet, before: Schedule, **change) -> Schedule:
-    params = PARAMS.model_copy(update={"previous": held_by(before), "seed": 1, **change})
+    params = PARAMS.model_copy(update={"previous": orders_of(before), "seed": 1, **change})
     after = with_changes(plan_sweeping(streets, fleet, params), before)
     assert check_schedule(streets, fleet, after) == []
     assert check_changes(after, before) == []
