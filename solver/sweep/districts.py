@@ -83,8 +83,9 @@ def inside_rings(points: np.ndarray, rings: Sequence[Sequence[tuple[float, float
 def assign_districts(streets: Sequence[Street], fleet: Fleet, areas: Sequence[DistrictArea],
                      file: str) -> tuple[list[Street], Fleet, list[str]]:
     """Streets and depots with the district whose polygon holds them (a street by its
-    middle point), and the ids of the streets in none. Polygons of two districts that share
-    a street are an error naming both features."""
+    middle point; one on a border, within :data:`BORDER_M` of an edge, goes to the nearest),
+    and the ids of the streets in none. Polygons of two districts that share a street are an
+    error naming both features."""
     mids = np.array([s.coords[len(s.coords) // 2] for s in streets], dtype=float)
     yards = np.array([(d.at.lon, d.at.lat) for d in fleet.depots], dtype=float)
     where = np.array([inside_rings(mids, a.rings) for a in areas])  # area x street
@@ -96,6 +97,11 @@ def assign_districts(streets: Sequence[Street], fleet: Fleet, areas: Sequence[Di
                              "geometry", f"districts {owners[0].name} and {other.name} overlap: "
                              f"street {streets[int(k)].id} lies in both")
     first = np.where(where.any(axis=0), where.argmax(axis=0), -1)
+    lost = np.flatnonzero(first < 0)
+    if len(lost):  # a street along a border (its middle on the line): the nearest district
+        near = np.array([_metres_to_rings(mids[lost], a.rings) for a in areas])
+        best = near.argmin(axis=0)
+        first[lost] = np.where(near.min(axis=0) <= BORDER_M, best, -1)
     out = [s.model_copy(update={"district": areas[j].name if j >= 0 else None})
            for s, j in zip(streets, first)]
     depot_in = np.array([inside_rings(yards, a.rings) for a in areas])
@@ -104,6 +110,25 @@ def assign_districts(streets: Sequence[Street], fleet: Fleet, areas: Sequence[Di
                    for i, d in enumerate(fleet.depots))
     outside = [s.id for s, j in zip(streets, first) if j < 0]
     return out, fleet.model_copy(update={"depots": depots}), outside
+
+
+BORDER_M = 30.0  # a street whose middle is this close to a district's edge belongs to it
+
+
+def _metres_to_rings(points: np.ndarray, rings: Sequence[Sequence[tuple[float, float]]]
+                     ) -> np.ndarray:
+    """Metres from each (lon, lat) point to the nearest edge of the rings."""
+    scale = np.array([111_320 * math.cos(math.radians(float(points[:, 1].mean()))), 110_574])
+    p = (points * scale)[:, None, :]
+    best = np.full(len(points), np.inf)
+    for ring in rings:
+        r = np.asarray(ring, dtype=float) * scale
+        a, b = r[:-1][None, :, :], r[1:][None, :, :]
+        ab = b - a
+        t = np.clip(((p - a) * ab).sum(axis=2) / np.maximum((ab * ab).sum(axis=2), 1e-9), 0, 1)
+        d = np.linalg.norm(p - (a + t[..., None] * ab), axis=2).min(axis=1)
+        best = np.minimum(best, d)
+    return best
 
 
 def _metres_xy(points: np.ndarray) -> np.ndarray:

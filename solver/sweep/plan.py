@@ -457,7 +457,7 @@ def _reinsert(model: SweepModel, orders: list[list[int]],
             for _, p, n in places[:4]:
                 trial = order[:p] + [n] + order[p:]
                 steps, dropped = time_route(model, veh, trial, earliest, resume.get(k))
-                if dropped:
+                if dropped or not _gaps_kept(model, timed, k, steps):
                     continue
                 added = sum(s.distance_m for s in steps) - driven[k]
                 if best is None or added < best[0]:
@@ -478,6 +478,35 @@ def _last_visit(model: SweepModel, resume: Resume) -> int:
     if served and (served[-1].from_node, served[-1].to_node) in at:
         return at[served[-1].from_node, served[-1].to_node]
     return next(i for i, v in enumerate(model.visits) if v.kind == "depot")
+
+
+def _gaps_kept(model: SweepModel, timed: list[tuple[list[Step], dict[int, str]]], k: int,
+               steps: list[Step]) -> bool:
+    """Whether route ``k`` driven as ``steps`` keeps every repeat sweep it makes the street's
+    gap away from the other sweeps of the same pass (a route put together again shifts its
+    later sweeps, which may bring one too close to a sweep on another route)."""
+    mine = {(st.street, st.side, _pass(st.task)) for st in steps
+            if st.type == "serve" and st.task is not None}
+    gaps = {s.id: s.min_hours_between * 3600 for s in model.streets if s.min_hours_between}
+    mine = {m for m in mine if m[0] in gaps}
+    if not mine:
+        return True
+    spans: dict[tuple[str | None, str | None, str], list[tuple[int, int]]] = {}
+    for j, (other, _) in enumerate(timed):
+        for st in steps if j == k else other:
+            key = (st.street, st.side, _pass(st.task))
+            if st.type == "serve" and key in mine:
+                spans.setdefault(key, []).append((st.start, st.end))
+    for (street, _, _), seen in spans.items():
+        seen.sort()
+        if any(b[0] < a[1] + gaps[street or ""] for a, b in zip(seen, seen[1:])):
+            return False
+    return True
+
+
+def _pass(task: str | None) -> str:
+    """``p1`` of the task id ``street/side/p1/s2``: the pass, whichever sweep."""
+    return (task or "").rsplit("/", 2)[-2] if task and task.count("/") >= 3 else ""
 
 
 def _repeat_waits(model: SweepModel, timed: list[list[Step]]) -> dict[int, int]:

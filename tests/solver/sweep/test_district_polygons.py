@@ -98,3 +98,17 @@ def test_cambridge_streets_fall_in_its_sweeping_districts() -> None:
     counts = {a.name: sum(s.district == a.name for s in named) for a in areas}
     assert all(n > 50 for n in counts.values()), counts  # every district has its streets
     assert len(outside) < 0.2 * len(streets)  # the city's edge and its parks
+
+
+def test_a_street_along_a_border_goes_to_the_nearest_district(tmp_path) -> None:
+    streets, fleet = grid(4), grid_fleet()
+    # the ns2* streets run along x = 118.778, in the 19 m gap the two polygons leave
+    path = _write(tmp_path, [("west", [_box(118.76, 32.03, 118.7779, 32.06)]),
+                             ("east", [_box(118.7781, 32.03, 118.79, 32.06)])])
+    named, _, outside = assign_districts(streets, fleet, read_districts(path), str(path))
+    on_border = [s for s in named if s.id.startswith("ns2")]
+    assert on_border and not outside and all(s.district for s in on_border)
+    far = _write(tmp_path, [("west", [_box(118.76, 32.03, 118.7770, 32.06)]),
+                            ("east", [_box(118.7790, 32.03, 118.79, 32.06)])])  # 85 m apart
+    _, _, outside = assign_districts(streets, fleet, read_districts(far), str(far))
+    assert {k for k in outside if k.startswith("ns2")} == {s.id for s in on_border}
