@@ -472,15 +472,4 @@ def render(records: list[PlanRecord]) -> str:
                  f"{'-' if r.cost_vs_plan_pct is None else f'{r.cost_vs_plan_pct:+.2f}'} | "
                  f"{'-' if r.routes_changed is None else r.routes_changed} | "
                  f"{r.then_unassigned} |" for r in then]
-    then = [r for r in records if r.then]
-    if then:
-        rows += ["", "| case | then | s (target) | checked | kept % | cost vs plan % | "
-                     "routes changed | unassigned |", "|" + "---|" * 8]
-        rows += [f"| {r.name} | {r.then} | {r.then_s:.1f} ({r.then_target_s:.0f}) "
-                 f"{'ok' if (r.then_s or 0) <= (r.then_target_s or 0) else 'MISSED'} | "
-                 f"{'feasible' if r.then_feasible else 'FAILED'} | "
-                 f"{'-' if r.kept_pct is None else f'{r.kept_pct:.1f}'} | "
-                 f"{'-' if r.cost_vs_plan_pct is None else f'{r.cost_vs_plan_pct:+.2f}'} | "
-                 f"{'-' if r.routes_changed is None else r.routes_changed} | "
-                 f"{r.then_unassigned} |" for r in then]
     return "\n".join(rows)

@@ -98,3 +98,19 @@ def test_bench_plan_runs_a_compare_case_locally_and_on_a_local_cluster(tmp_path)
     assert r["ratio"] == pytest.approx(r["wall_local_s"] / r["slowest_s"], rel=0.1)
     assert r["slowest_s"] <= r["sum_s"]
     assert "| two | 2 |" in result.output
+
+
+def test_bench_plan_follows_a_plan_with_a_replan_and_a_second_plan(tmp_path) -> None:
+    write_geojson(_grid(4), tmp_path / "streets.geojson")
+    (tmp_path / "fleet.json").write_text(FLEET.model_dump_json(), encoding="utf-8")
+    base = {"streets": "streets.geojson", "fleet": "fleet.json", "time_limit": 5,
+            "target_s": 30}
+    result, records = _bench(tmp_path, {"cases": [
+        {"name": "again", **base, "then": "previous"},
+        {"name": "down", **base, "then": "replan", "at": "07:00",
+         "events": ["breakdown L1@07:00"]}]})
+    again, down = records
+    assert again["then_feasible"] and again["kept_pct"] is not None
+    assert down["then_feasible"] and down["then"] == "replan breakdown L1@07:00"
+    assert 0 < down["then_s"] <= down["then_target_s"]
+    assert result.output.count("| case | then |") == 1  # one table of what followed
