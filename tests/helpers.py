@@ -6,6 +6,7 @@ Fixtures built on them are in ``conftest.py``.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from pathlib import Path
 
 from streetcrew.models.fleet import Fleet, Point
@@ -54,3 +55,36 @@ def grid_fleet() -> Fleet:
         base.facilities[0].model_copy(update={"at": Point(lon=118.770, lat=32.052)}),
         base.facilities[1].model_copy(update={"at": Point(lon=118.782, lat=32.040)}),
     )})
+
+
+def run_and_kill_a_worker(work: Callable[[str], object]) -> object:
+    """``work(scheduler_address)`` on a 2-worker Dask LocalCluster of processes, the worker
+    process that first takes a task killed mid-task (its nanny starts a new one); returns
+    what ``work`` returned, once it is over (it must be within 300 s)."""
+    import os
+    import threading
+    import time
+
+    from dask.distributed import Client, LocalCluster
+
+    got: dict[str, object] = {}
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as watch:
+        first = set(watch.scheduler_info()["workers"])
+        runner = threading.Thread(target=lambda: got.update(
+            result=work(cluster.scheduler_address)))
+        runner.start()
+        busy: list[str] = []
+        deadline = time.perf_counter() + 60
+        while not busy and time.perf_counter() < deadline:
+            busy = [w for w, keys in watch.processing().items() if keys]
+            time.sleep(0.05)
+        assert busy, "no task started"
+        try:
+            watch.run(os._exit, 1, workers=busy[:1])
+        except Exception:  # noqa: BLE001 - the worker may die before it answers
+            pass
+        runner.join(timeout=300)
+        assert not runner.is_alive()
+        assert busy[0] in first and busy[0] not in watch.scheduler_info()["workers"]
+    return got["result"]

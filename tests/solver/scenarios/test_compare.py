@@ -156,40 +156,15 @@ def test_compare_on_a_dask_cluster_matches_the_local_run(tmp_path) -> None:
 
 
 def test_a_task_whose_worker_dies_is_run_again_with_the_same_result(tmp_path) -> None:
-    import os
-    import threading
-
-    from dask.distributed import Client, LocalCluster
-
     from streetcrew.models.io.scenario import read_scenarios
     from streetcrew.solver.scenarios.compare import compare, tasks_of
+    from tests.helpers import run_and_kill_a_worker
 
     path, _ = _base(tmp_path, [
         {"name": "no large", "changes": [{"remove_vehicles": {"type": "large"}}]}])
     jobs = tasks_of([read_scenarios(path)], 1, 60.0, "", "", solutions=200)
     local = compare(jobs, workers=1)
-    got: dict[str, object] = {}
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as watch:
-        first = set(watch.scheduler_info()["workers"])
-        runner = threading.Thread(target=lambda: got.update(
-            runs=compare(jobs, scheduler=cluster.scheduler_address)))
-        runner.start()
-        busy: list[str] = []
-        deadline = time.perf_counter() + 60
-        while not busy and time.perf_counter() < deadline:
-            busy = [w for w, keys in watch.processing().items() if keys]
-            time.sleep(0.05)
-        assert busy, "no task started"
-        try:  # the worker process exits at once (its nanny starts a new one)
-            watch.run(os._exit, 1, workers=busy[:1])
-        except Exception:  # noqa: BLE001 - the worker may die before it answers
-            pass
-        runner.join(timeout=300)
-        assert not runner.is_alive()
-        assert busy[0] not in watch.scheduler_info()["workers"]
-        assert busy[0] in first
-    remote = got["runs"]
+    remote = run_and_kill_a_worker(lambda address: compare(jobs, scheduler=address))
     assert [r.scenario for r in remote] == ["base", "no large"]  # type: ignore[attr-defined]
     for a, b in zip(local, remote):  # type: ignore[call-overload]
         assert b.feasible and (a.cost, a.unassigned) == (b.cost, b.unassigned)

@@ -165,38 +165,15 @@ def test_districts_on_a_dask_cluster_make_the_local_plan() -> None:
 
 
 def test_a_district_whose_worker_dies_is_planned_again() -> None:
-    import os
-    import threading
-    import time
-
-    from dask.distributed import Client, LocalCluster
+    from tests.helpers import run_and_kill_a_worker
 
     streets = _grid()
     fleet = _fleet_of(3)
     params = PlanParams(time_limit=120, district_tasks=10, workers=1, iterations=300,
                         deterministic=True)
     local = plan_sweeping(streets, fleet, params)
-    got: dict[str, object] = {}
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as watch:
-        first = set(watch.scheduler_info()["workers"])
-        runner = threading.Thread(target=lambda: got.update(plan=plan_sweeping(
-            streets, fleet, params.model_copy(update={"scheduler": cluster.scheduler_address}))))
-        runner.start()
-        busy: list[str] = []
-        deadline = time.perf_counter() + 60
-        while not busy and time.perf_counter() < deadline:
-            busy = [w for w, keys in watch.processing().items() if keys]
-            time.sleep(0.05)
-        assert busy, "no district started"
-        try:  # the worker process exits mid-district (its nanny starts a new one)
-            watch.run(os._exit, 1, workers=busy[:1])
-        except Exception:  # noqa: BLE001 - the worker may die before it answers
-            pass
-        runner.join(timeout=300)
-        assert not runner.is_alive()
-        assert busy[0] in first and busy[0] not in watch.scheduler_info()["workers"]
-    remote = got["plan"]
+    remote = run_and_kill_a_worker(lambda address: plan_sweeping(
+        streets, fleet, params.model_copy(update={"scheduler": address})))
     assert check_schedule(streets, fleet, remote) == []  # type: ignore[arg-type]
     assert not [u for u in remote.unassigned if "district" in u.reason]  # type: ignore[attr-defined]
     assert remote.summary.cost == local.summary.cost  # type: ignore[attr-defined]
