@@ -33,6 +33,7 @@ import matplotlib.patheffects as pe  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 from fontTools.ttLib import TTFont  # noqa: E402 (a dependency of matplotlib)
 from matplotlib import font_manager  # noqa: E402
+from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
@@ -41,6 +42,7 @@ from matplotlib.patches import Patch, Rectangle  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MultipleLocator  # noqa: E402
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar  # noqa: E402
 
+from streetcrew.models.base import hhmm  # noqa: E402
 from streetcrew.models.crew import CrewMember, Roster  # noqa: E402
 from streetcrew.models.fleet import Fleet  # noqa: E402
 from streetcrew.models.network import build_network  # noqa: E402
@@ -459,6 +461,20 @@ def draw_gantt(schedule: Schedule, path: Path) -> Path:
                     ax.broken_barh(spans, (row - 0.3, 0.6), facecolors=fill or "#ff7f0e",
                                    linewidth=0)
         ax.set_yticks(range(len(schedule.routes)), [r.label for r in schedule.routes])
+        handles: list[Artist] = [Patch(color=fill or "#ff7f0e", label=kind)
+                                 for kind, fill in STEP_COLOURS.items()]
+        stops = [(st.start / 3600, row) for row, r in enumerate(schedule.routes)
+                 for st in r.steps if st.type == "breakdown"]
+        if stops:
+            xs, ys = zip(*stops)
+            ax.scatter(xs, ys, marker="X", s=90, color=UNASSIGNED_COLOUR, zorder=4)
+            handles.append(Line2D([], [], marker="X", color=UNASSIGNED_COLOUR, linestyle="",
+                                  label="breakdown"))
+        if schedule.replan is not None:  # what lies before the line was driven as planned
+            ax.axvline(schedule.replan.at / 3600, color="#333333", linewidth=1.2,
+                       linestyle="--", zorder=4)
+            handles.append(Line2D([], [], color="#333333", linestyle="--",
+                                  label=f"re-planned at {hhmm(schedule.replan.at)}"))
         lo, hi = ax.get_xlim()
         ax.xaxis.set_major_locator(MultipleLocator(1 if hi - lo <= 16 else 2))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{int(v):02d}:00"))
@@ -466,10 +482,8 @@ def draw_gantt(schedule: Schedule, path: Path) -> Path:
         ax.grid(axis="x", color="#eeeeee", zorder=0)
         ax.set_axisbelow(True)
         ax.set_xlabel("time of day (past 24:00: the next morning)")
-        handles = [Patch(color=fill or "#ff7f0e", label=kind)
-                   for kind, fill in STEP_COLOURS.items()]
         ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8,
-                  ncol=5, frameon=False)
+                  ncol=len(handles), frameon=False)
         ax.invert_yaxis()
         ax.set_title("Vehicle days", loc="left")
         fig.tight_layout()
@@ -535,7 +549,6 @@ def roster_figure(roster: Roster, crew: Sequence[CrewMember]) -> Figure:
 
 
 def _roster_figure(roster: Roster, crew: Sequence[CrewMember]) -> Figure:
-    from streetcrew.models.base import hhmm
 
     days, rows = list(roster.days), list(crew)
     cells: dict[tuple[str, dt.date], list[tuple[str, str, bool]]] = {}
