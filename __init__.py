@@ -124,7 +124,8 @@ def replan(schedule: Schedule, streets: list[Street], fleet: Fleet, at: str, *,
     command line's forms (``breakdown=("L2@07:10",)``, ``close=("w123",)``,
     ``cut_shift=("L1@10:00",)``, ``add=("w45@09:30-11:00",)``), checked, against
     ``schedule`` too. ``streets`` and ``fleet`` are those ``schedule`` was made from."""
-    from streetcrew.solver.sweep.check import check_replan, check_schedule
+    from streetcrew.solver.graph.kept import check_replan
+    from streetcrew.solver.sweep.check import check_schedule
     from streetcrew.solver.sweep.events import (
         apply_to_fleet,
         apply_to_streets,

@@ -505,21 +505,24 @@ def replan_cmd(
     time_limit: PlanSeconds = 10.0,
     lang: LangOpt = LangChoice.en,
 ) -> None:
-    """Plan the rest of the day again after a breakdown, a closure, a shift cut or added work:
-    the work done stays, other routes change as little as they can, and each changed route
-    says so on its sheet."""
+    """Plan the rest of the day again after a breakdown, a closure, a shift cut, added work or
+    urgent reports (a walk plan: inspected by today's walks); the work done stays."""
     events = [parse_event(kind, text) for kind, texts in (("breakdown", breakdown),
               ("close", close), ("cut", cut_shift), ("add", add)) for text in texts]
     now = parse_at(at)
-    result = sweep.replan_run(schedule, now, events, PlanParams(time_limit=time_limit), out,
-                              STARTED, lang=lang, reports=[parse_report(r, now) for r in report],
-                              register=register)
+    reports = [parse_report(r, now) for r in report]
+    if (walks := read_schedule(schedule).kind == "patrol") and events:
+        raise InputError(str(schedule), None, "--report", "a walk plan takes reports only")
+    result = (patrol.replan_walks(schedule, now, reports, register, out, lang) if walks else
+              sweep.replan_run(schedule, now, events, PlanParams(time_limit=time_limit), out,
+                               STARTED, lang=lang, reports=reports, register=register))
     if not result.passed:
         _fail("the re-plan failed its independent check", result.schedule.violations)
     changed = [f"{r.label}: {r.changed}" for r in result.schedule.routes if r.changed]
-    cases = [f"{r.case} {r.status}" + (f" to {r.vehicle} at {hhmm(r.planned)}" if r.planned
-             is not None else f": {r.reason}" if r.reason else "") for r in result.reports]
-    _say([*sweep.summary_rows(result), ("changed", "; ".join(changed) or "no route"),
+    cases = [f"{r.case} {r.status}" + (f": {r.reason}" if r.reason else f" ({r.vehicle or r.inspector}"
+             f" at {hhmm(r.planned or r.inspection or 0)})") for r in result.reports]
+    _say([*(sweep.summary_rows(result) if not walks else []),  # type: ignore[arg-type]
+          ("changed", "; ".join(changed) or "no route"),
           *([("cases", "; ".join(cases) + f" (register {register})")] if cases else []),
           ("written", str(out / "schedule.json"))])
 

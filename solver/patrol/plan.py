@@ -75,6 +75,35 @@ def teams(volunteers: Sequence[Volunteer]) -> list[tuple[str, list[Volunteer]]]:
     return out
 
 
+def make_teams(volunteers: Sequence[Volunteer], network: StreetNetwork, max_snap_m: float
+               ) -> tuple[list[Team], list[str]]:
+    """The teams who walk (meeting point snapped to the walk network, free time, speed) and
+    the ids of those who cannot (meeting point off the network, or no free time)."""
+    from streetcrew.solver.graph.network import snap
+
+    points = {f"volunteer:{v.id}": v.at for v in volunteers}
+    snapped = snap(points, network)
+    team_list: list[Team] = []
+    off_map: list[str] = []
+    for tid, group in teams(volunteers):
+        node, dist = snapped[f"volunteer:{group[0].id}"]
+        if dist > max_snap_m:
+            off_map.append(tid)
+            continue
+        start = max(g.free_from for g in group)
+        end = min(g.free_to for g in group)
+        max_s = int(min(min(g.max_minutes for g in group) * 60, end - start))
+        mode = "walk" if any(g.mode == "walk" for g in group) else "bike"
+        if max_s <= 0:
+            off_map.append(tid)
+            continue
+        kinds = frozenset() if any(not g.kinds for g in group) else frozenset(
+            k for g in group for k in g.kinds)
+        team_list.append(Team(tid, node, start, end, max_s, SPEED_KMH[mode] / 3.6, mode,
+                              kinds))
+    return team_list, off_map
+
+
 def plan_patrol(
     streets: Sequence[Street],
     volunteers: Sequence[Volunteer],
@@ -104,28 +133,7 @@ def plan_patrol(
                              reason="a must-cover street that is not walkable (road class) or "
                                     "not in the street file")
                   for sid in sorted(must) if sid not in index]
-    from streetcrew.solver.graph.network import snap
-
-    points = {f"volunteer:{v.id}": v.at for v in volunteers}
-    snapped = snap(points, network)
-    team_list: list[Team] = []
-    off_map: list[str] = []
-    for tid, group in teams(volunteers):
-        node, dist = snapped[f"volunteer:{group[0].id}"]
-        if dist > params.max_snap_m:
-            off_map.append(tid)
-            continue
-        start = max(g.free_from for g in group)
-        end = min(g.free_to for g in group)
-        max_s = int(min(min(g.max_minutes for g in group) * 60, end - start))
-        mode = "walk" if any(g.mode == "walk" for g in group) else "bike"
-        if max_s <= 0:
-            off_map.append(tid)
-            continue
-        kinds = frozenset() if any(not g.kinds for g in group) else frozenset(
-            k for g in group for k in g.kinds)
-        team_list.append(Team(tid, node, start, end, max_s, SPEED_KMH[mode] / 3.6, mode,
-                              kinds))
+    team_list, off_map = make_teams(volunteers, network, params.max_snap_m)
     links = [Link(u=lk.u, v=lk.v, cost=max(1, round(lk.length_m)), oneway=False)
              for lk in network.links]
     ends = sorted({lk.u for lk in network.links} | {lk.v for lk in network.links}

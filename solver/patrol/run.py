@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from streetcrew.models.base import hhmm
-from streetcrew.models.cases import read_register, write_register
+from streetcrew.models.base import InputError, hhmm
+from streetcrew.models.cases import Report, read_register, write_register
 from streetcrew.models.io.common import input_file
 from streetcrew.models.io.patrol import (
     check_must_cover,
@@ -24,11 +24,13 @@ from streetcrew.models.io.patrol import (
     read_must_cover,
     read_volunteers,
 )
+from streetcrew.models.io.schedule import read_schedule
 from streetcrew.models.io.streets import read_street_source
 from streetcrew.models.patrol import Case, Volunteer
-from streetcrew.models.schedule import InputRef, Schedule
+from streetcrew.models.schedule import InputRef, Replan, Schedule
 from streetcrew.models.streets import Street
 from streetcrew.solver.graph import stop
+from streetcrew.solver.graph.kept import check_replan
 from streetcrew.solver.graph.network import nearest_streets
 from streetcrew.solver.outputs import pictures
 from streetcrew.solver.outputs.report import write_patrol_report
@@ -51,6 +53,7 @@ from streetcrew.solver.patrol.plan import (
     street_priorities,
     walk_streets,
 )
+from streetcrew.solver.patrol.replan import dispatch_inspection
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +79,7 @@ class PatrolRun:
     seconds: dict[str, float] = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)  # urgent cases, as dispatched
 
     @property
     def passed(self) -> bool:
@@ -119,9 +123,10 @@ def plan(inputs: PatrolInputs, params: PatrolParams | None = None,
     return recheck(schedule, inputs.streets, inputs.volunteers, inputs.must_cover, inputs.cases)
 
 
-def recheck_file(path: Path, schedule: Schedule) -> Schedule:
-    """A walk plan read from ``path``, checked against the files it names (refused when one
-    is missing or has changed since)."""
+def _named(path: Path, schedule: Schedule
+           ) -> tuple[list[Street], list[Volunteer], list[str]]:
+    """The streets, volunteers and must-cover ids a walk plan names (refused when a file is
+    missing or has changed since)."""
     files = {n: input_file(path, schedule.inputs.get(n), n) for n in ("streets", "volunteers")}
     ins = schedule.inputs
     streets = read_street_source(files["streets"], schedule.date, ins["streets"].coords,
@@ -130,7 +135,59 @@ def recheck_file(path: Path, schedule: Schedule) -> Schedule:
     must = read_must_cover(Path(ref.path), ref.encoding) if ref is not None else []
     vols = read_volunteers(files["volunteers"], ins["volunteers"].coords,
                            ins["volunteers"].encoding)
-    return recheck(schedule, streets, vols, must)
+    return streets, vols, must
+
+
+def recheck_file(path: Path, schedule: Schedule) -> Schedule:
+    """A walk plan read from ``path``, checked against the files it names (refused when one
+    is missing or has changed since), and a re-plan against the plan it came from."""
+    streets, vols, must = _named(path, schedule)
+    checked = recheck(schedule, streets, vols, must)
+    ref = schedule.inputs.get("origin")
+    if ref is None:
+        return checked
+    origin = read_schedule(input_file(path, ref, "origin"))
+    return checked.with_check(list(checked.violations) + check_replan(schedule, origin))
+
+
+def replan_walks(origin_path: Path, at: int, reports: Sequence[Report],
+                 register: Path | None = None, out: Path | None = None,
+                 lang: str = "en") -> PatrolRun:
+    """Today's walks with each urgent case that needs an inspection put into the walk that
+    passes it at the least extra walking before its deadline (or found impossible, said
+    why), checked, against the walks they came from too, written, and the cases registered."""
+    started = time.perf_counter()
+    origin = read_schedule(origin_path)
+    if out is not None and (out / "schedule.json").resolve() == origin_path.resolve():
+        raise InputError(str(origin_path), None, "--out", "is the plan being re-planned: write "
+                         "the re-plan into another folder")
+    streets, vols, must = _named(origin_path, origin)
+    cases = recorded_cases(origin) or []
+    if out is not None:
+        writable(out)
+    schedule, done = origin, []
+    for report in reports:
+        schedule, row = dispatch_inspection(schedule, streets, vols, must, cases, at,
+                                            report.model_copy(update={"date": origin.date}))
+        done.append(row)
+    schedule = schedule.model_copy(update={
+        "inputs": {**origin.inputs, "origin": InputRef.of(origin_path)},
+        "replan": schedule.replan or Replan(at=at, events=(), keep={
+            f"{r.who}#{r.shift}": at for r in origin.routes})})
+    planned = time.perf_counter()
+    schedule = recheck(schedule, streets, vols, must, cases)
+    schedule = schedule.with_check(list(schedule.violations) + check_replan(schedule, origin))
+    inputs = PatrolInputs(streets=streets, volunteers=vols, cases=cases, must_cover=must,
+                          refs=dict(schedule.inputs))
+    result = PatrolRun(schedule, inputs, {"plan": round(planned - started, 2),
+                                          "check": round(time.perf_counter() - planned, 2)})
+    result.reports = done
+    if out is not None and result.passed:
+        result.written = write(result, out, None, None, "wgs84", lang)
+        if register is not None and done:
+            keep = [r for r in read_register(register) if r.case not in {d.case for d in done}]
+            result.written.append(write_register(register, keep + done))
+    return result
 
 
 def recheck(schedule: Schedule, streets: Sequence[Street], volunteers: Sequence[Volunteer],

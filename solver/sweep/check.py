@@ -34,7 +34,6 @@ from streetcrew.models.network import (
 from streetcrew.models.schedule import Route, Schedule, Step, Violation, violation
 from streetcrew.models.streets import Street, TimeWindow, haversine_m
 from streetcrew.solver.graph.numbers import unsound_numbers
-from streetcrew.solver.sweep.events import kept_steps
 
 TOL_M = 1.0  # metres: a stated length may differ from the links' by float noise
 TOL_S = 2  # clock times are rounded to seconds
@@ -561,33 +560,6 @@ def _check_summary(ctx: _Context, figures: list[_Figures]) -> list[Violation]:
             schedule.status == "no-work" and routes):
         out.append(violation("summary", None, f"status {schedule.status} with {routes} "
                    f"route(s) and {len(schedule.unassigned)} unassigned"))
-    return out
-
-
-def check_replan(schedule: Schedule, origin: Schedule) -> list[Violation]:
-    """A re-plan against the plan it came from: every route keeps that plan's steps up to its
-    vehicle's ``replan.keep`` time unchanged, and no route of that plan with kept steps is
-    missing."""
-    replan = schedule.replan
-    if replan is None:
-        return [violation("replan", None, "the schedule names a plan it came from but is no "
-                          "re-plan")]
-    out: list[Violation] = []
-    now = {f"{r.vehicle}#{r.shift}": r for r in schedule.routes}
-    for r in origin.routes:
-        name = f"{r.vehicle}#{r.shift}"
-        if name not in replan.keep:
-            out.append(violation("replan", f"vehicle {r.vehicle}", "no keep time for it"))
-            continue
-        kept = kept_steps(r, replan.keep[name], name in replan.broken)
-        got = now.get(name)
-        if kept and (got is None or got.steps[:len(kept)] != kept):
-            first = next((i for i, (a, b) in enumerate(zip(kept, got.steps)) if a != b),
-                         len(got.steps)) if got is not None else 0
-            out.append(violation("replan", f"vehicle {r.vehicle}", (
-                "its route is missing" if got is None else
-                f"changed what was done before the re-plan: step {first + 1} of "
-                f"{len(kept)} kept differs from the plan it came from")))
     return out
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from streetcrew.models.base import DAY_S, InputError, parse_clock
 from streetcrew.models.cases import Report
 from streetcrew.models.fleet import Fleet, Vehicle
-from streetcrew.models.schedule import Event, Route, Step
+from streetcrew.models.schedule import Event
 from streetcrew.models.streets import Street, TimeWindow
 
 FORMS = {"breakdown": "VEHICLE@HH:MM", "cut": "VEHICLE@HH:MM", "close": "STREET",
@@ -137,15 +137,3 @@ def apply_to_streets(streets: Sequence[Street], events: Sequence[Event]) -> list
                                      "min_hours_between": 0.0})
         out.append(s)
     return out
-
-
-def kept_steps(route: Route, keep: int, broken: bool) -> tuple[Step, ...]:
-    """The steps of ``route`` a re-plan keeps: those under way or done by ``keep`` (a step
-    under way is finished), or, for a vehicle that broke down at ``keep``, those done by
-    then. A vehicle back in its yard is not done for the day while its shift lasts: its
-    closing ``end`` step is not kept."""
-    if broken:
-        kept = tuple(s for s in route.steps if s.end <= keep)
-    else:
-        kept = tuple(s for s in route.steps if s.start < keep)
-    return kept[:-1] if kept and kept[-1].type == "end" else kept

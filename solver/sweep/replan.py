@@ -1,7 +1,7 @@
 """The rest of the day planned again (``streetcrew replan``): a breakdown, a closed street, a
 shift cut short, work added.
 
-What was driven before the re-plan stays as it was (:func:`events.kept_steps`). Every other
+What was driven before the re-plan stays as it was (:func:`streetcrew.solver.graph.kept.kept_steps`). Every other
 vehicle goes on from where its plan had it, with its hopper and water as they were, and
 keeps its own remaining order: the fewest changes. The work the event set free (the broken
 vehicle's rest, what a cut shift no longer fits, added sweeps) is put where it adds the
@@ -22,8 +22,9 @@ from streetcrew.models.base import DAY_S, format_clock
 from streetcrew.models.fleet import Fleet, Vehicle
 from streetcrew.models.schedule import Event, InputRef, Replan, Route, Schedule, Step, Unassigned
 from streetcrew.models.streets import Street
+from streetcrew.solver.graph.kept import kept_steps
 from streetcrew.solver.sweep.engine_ortools import SweepModel
-from streetcrew.solver.sweep.events import apply_to_fleet, apply_to_streets, kept_steps, key_of
+from streetcrew.solver.sweep.events import apply_to_fleet, apply_to_streets, key_of
 from streetcrew.solver.sweep.params import PlanParams
 from streetcrew.solver.sweep.plan import (
     _drive_routes,

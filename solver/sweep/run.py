@@ -27,6 +27,7 @@ from streetcrew.models.io.streets import read_street_source
 from streetcrew.models.schedule import Event, InputRef, Schedule, Violation
 from streetcrew.models.streets import Street
 from streetcrew.solver.graph import stop
+from streetcrew.solver.graph.kept import check_replan
 from streetcrew.solver.graph.network import nearest_streets
 from streetcrew.solver.outputs import pictures
 from streetcrew.solver.outputs.report import write_plan_report
@@ -42,7 +43,7 @@ from streetcrew.solver.outputs.schedule_files import (
 from streetcrew.solver.outputs.sheets import write_sheets
 from streetcrew.solver.outputs.summary import write_summary
 from streetcrew.solver.outputs.tables import xlsx_notes
-from streetcrew.solver.sweep.check import check_replan, check_schedule
+from streetcrew.solver.sweep.check import check_schedule
 from streetcrew.solver.sweep.cluster import connect
 from streetcrew.solver.sweep.districts import assign_districts
 from streetcrew.solver.sweep.events import apply_to_fleet, apply_to_streets, check_events

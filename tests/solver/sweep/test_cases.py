@@ -122,8 +122,43 @@ def test_replan_report_and_cases_on_the_command_line(planned, tmp_path) -> None:
                               f"C-9:spill@{_mid('ew21')}-10:00", "--register", str(register),
                               "--out", str(tmp_path / "now")])
     assert res.exit_code == 0, res.output
-    assert "C-9 dispatched to" in res.output
+    assert "C-9 dispatched (" in res.output
     res = runner.invoke(app, ["cases", str(register)])
     assert res.exit_code == 0 and "C-9" in res.output and "dispatched" in res.output
     res = runner.invoke(app, ["cases", str(register), "--close", "C-9"])
     assert res.exit_code == 2 and "closed after a walk has inspected it" in res.output
+
+
+def test_an_inspection_goes_into_todays_walks(tmp_path) -> None:
+    streets = write_geojson(STREETS, tmp_path / "streets.geojson")
+    volunteers = tmp_path / "volunteers.csv"
+    volunteers.write_text("id,lon,lat,free_from,free_to,max_minutes\n"
+                          "V1,118.770,32.040,09:00,14:00,240\n"
+                          "V2,118.786,32.056,09:00,14:00,240\n", encoding="utf-8")
+    inputs = patrol.load(streets, volunteers, DAY)
+    walked = patrol.run(inputs, PatrolParams(time_limit=5, workers=1), DAY, tmp_path / "walks")
+    assert walked.passed
+    plan = tmp_path / "walks" / "schedule.json"
+    first = walked.schedule.routes[0]
+    at = first.steps[0].start + 600
+    # a street the walks do not pass after 09:10: put into one of them
+    later = {s.street for r in walked.schedule.routes for s in r.steps
+             if s.type == "serve" and s.start >= at}
+    street = next(s.id for s in STREETS if s.id not in later)
+    register = tmp_path / "cases.csv"
+    report = parse_report(f"C-5:graffiti@{_mid(street)}-13:45", at)
+    result = patrol.replan_walks(plan, at, [report], register, tmp_path / "now")
+    assert result.passed, result.schedule.violations
+    (row,) = read_register(register)
+    assert row.status == "inspection planned" and row.street == street
+    assert row.inspection is not None and at <= row.inspection <= row.deadline
+    taken = [r for r in result.schedule.routes if r.changed]
+    assert len(taken) == 1 and any(s.street == street for s in taken[0].steps)
+    res = CliRunner().invoke(app, ["check", str(tmp_path / "now" / "schedule.json")])
+    assert res.exit_code == 0, res.output
+    # too soon for any walk: impossible, said why, nothing changed
+    soon = report.model_copy(update={"case": "C-6", "deadline": at + 30})
+    again = patrol.replan_walks(plan, at, [soon], register, tmp_path / "now2")
+    assert again.passed and not [r for r in again.schedule.routes if r.changed]
+    rows = {r.case: r for r in read_register(register)}
+    assert rows["C-6"].status == "impossible" and "before the deadline" in rows["C-6"].reason

@@ -9,8 +9,9 @@ from typer.testing import CliRunner
 from streetcrew.cli import app
 from streetcrew.models.io.write_streets import write_geojson
 from streetcrew.models.schedule import Event, Schedule
-from streetcrew.solver.sweep.check import check_replan, check_schedule
-from streetcrew.solver.sweep.events import apply_to_fleet, apply_to_streets, kept_steps
+from streetcrew.solver.graph.kept import check_replan, kept_steps
+from streetcrew.solver.sweep.check import check_schedule
+from streetcrew.solver.sweep.events import apply_to_fleet, apply_to_streets
 from streetcrew.solver.sweep.params import PlanParams
 from streetcrew.solver.sweep.plan import plan_sweeping
 from streetcrew.solver.sweep.replan import replan
