@@ -48,6 +48,7 @@ from streetcrew.models.fleet import Fleet  # noqa: E402
 from streetcrew.models.network import build_network  # noqa: E402
 from streetcrew.models.schedule import Schedule  # noqa: E402
 from streetcrew.models.streets import Street  # noqa: E402
+from streetcrew.solver.outputs.palette import UNASSIGNED_COLOUR, route_colour  # noqa: E402
 
 BUNDLED_FONT = Path(__file__).resolve().parent / "assets" / "wqy-microhei-gb2312.ttf"
 # families in the order they are preferred when a font file holds several (a .ttc)
@@ -67,11 +68,6 @@ INSTALL_HINT = "install a CJK font for Chinese names in pictures: apt-get instal
 GLYPH_WARNING = r"Glyph \d+ .* missing from font"  # matplotlib's, once per character drawn
 STEP_COLOURS = {"serve": None, "deadhead": "#bbbbbb", "dump": "#8c564b", "refill": "#1f77b4",
                 "break": "#2ca02c"}
-# route colours: tab10 without its red (unassigned work) and grey (streets), then tab20's
-# lighter shades of the same
-ROUTE_COLOURS = ([plt.get_cmap("tab10")(i) for i in (0, 1, 2, 4, 5, 6, 8, 9)]
-                 + [plt.get_cmap("tab20")(i) for i in (1, 3, 5, 9, 11, 13, 17, 19)])
-UNASSIGNED_COLOUR = "#e31a1c"
 FACILITY_STYLE = {"dump": ("^", "#8c564b", "dump site"), "water": ("o", "#1f77b4", "water point"),
                   "both": ("D", "#6a3d9a", "dump + water")}
 ROAD_RANK = {"trunk": 0, "primary": 1, "secondary": 2, "tertiary": 3, "residential": 4}
@@ -398,7 +394,7 @@ def _map_figure(schedule: Schedule, streets: Sequence[Street], fleet: Fleet | No
                                      linewidths=0.9, zorder=1, capstyle="round"))
     handles: list[Any] = []
     for k, route in enumerate(schedule.routes):
-        colour = ROUTE_COLOURS[k % len(ROUTE_COLOURS)]
+        colour = route_colour(k)
         swept = [by_id[st.street].coords for st in route.steps
                  if st.type == "serve" and st.street in by_id]
         empty = [[network.nodes[n] for n in st.path] for st in route.steps

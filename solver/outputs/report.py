@@ -30,13 +30,10 @@ from streetcrew.models.fleet import Fleet, Point
 from streetcrew.models.patrol import Case
 from streetcrew.models.schedule import Route, Schedule
 from streetcrew.models.streets import Street
+from streetcrew.solver.outputs.palette import UNASSIGNED_COLOUR, route_colour
 from streetcrew.solver.outputs.schedule_files import route_features
 
 # Distinct route colours; red is kept for unassigned work.
-PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-           "#bcbd22", "#393b79", "#637939", "#8c6d31", "#7b4173", "#3182bd", "#e6550d",
-           "#31a354", "#756bb1", "#636363", "#6baed6", "#fd8d3c", "#74c476")
-UNASSIGNED_COLOUR = "#e41a1c"
 # Gantt: serve steps take the route's colour; the rest these (start/end: time at the depot)
 STEP_STYLE = {"deadhead": ("#c7c7c7", "drive empty"), "dump": ("#3e2723", "dump"),
               "refill": ("#0d47a1", "fill water"), "break": ("#66bb6a", "break"),
@@ -76,7 +73,7 @@ def write_plan_report(schedule: Schedule, streets: Sequence[Street], fleet: Flee
                          "write_patrol_report")
     s = schedule.summary
     by_id = {st.id: st for st in streets}
-    colours = [PALETTE[k % len(PALETTE)] for k in range(len(schedule.routes))]
+    colours = [route_colour(k) for k in range(len(schedule.routes))]
     points = [_point("depots", "Depots", d.at, [f"depot {d.id}"], d.id, "depot")
               for d in fleet.depots]
     points += [_point("facilities", "Facilities", f.at,
@@ -144,7 +141,7 @@ def write_patrol_report(schedule: Schedule, streets: Sequence[Street], path: Pat
         raise ValueError("write_patrol_report takes a patrol schedule; a sweeping plan's page "
                          "is write_plan_report")
     k, s = schedule.patrol, schedule.summary
-    colours = [PALETTE[i % len(PALETTE)] for i in range(len(schedule.routes))]
+    colours = [route_colour(i) for i in range(len(schedule.routes))]
     points: list[dict[str, Any]] = []
     at_place: dict[tuple[float, float], list[str]] = {}
     for who, at in (meeting_points or {}).items():

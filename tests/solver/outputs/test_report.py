@@ -258,3 +258,26 @@ def test_the_browser_check_sees_a_page_that_throws(tmp_path: Path, planned) -> N
     dom, console = _open(path, tmp_path)
     assert any("Uncaught TypeError" in line for line in console), console
     assert 'data-map="ready"' not in dom
+
+
+def test_a_route_has_the_same_colour_on_the_map_picture_and_the_page(tmp_path: Path,
+                                                                       planned) -> None:
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_hex
+
+    from streetcrew.solver.outputs import pictures
+
+    streets, schedule = planned
+    # more routes than the palette has colours: both wrap round it the same way
+    many = schedule.model_copy(update={"routes": schedule.routes * 12})
+    page = write_plan_report(many, streets, FLEET, tmp_path / "report.html").read_text("utf-8")
+    on_page = [r["colour"] for r in _data(page)["routes"]]
+    fig = pictures.map_figure(many, streets, fleet=FLEET)
+    try:
+        swept = [c for c in fig.axes[0].collections
+                 if len(c.get_segments()) and c.get_linewidths()[0] == 2.2]
+        on_map = [to_hex(c.get_colors()[0]) for c in swept]
+    finally:
+        plt.close(fig)
+    assert len(on_page) == len(on_map) == 24 and on_page == on_map
+    assert len(set(on_page)) > 8  # not eight colours over again
