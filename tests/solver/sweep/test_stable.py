@@ -102,3 +102,14 @@ def test_plan_previous_on_the_command_line_and_check(tmp_path) -> None:
     monday.write_text(monday.read_text().replace('"cost"', '"cost" ', 1))  # changed since
     res = runner.invoke(app, ["check", str(tuesday)])
     assert res.exit_code == 2 and "inputs.previous" in res.output, res.output
+
+
+def test_a_city_planned_by_districts_keeps_its_passes_too() -> None:
+    streets, fleet = grid(4), _fleet_of(3)
+    params = PARAMS.model_copy(update={"district_tasks": 10, "workers": 2})
+    before = plan_sweeping(streets, fleet, params)
+    assert (before.summary.districts or 0) > 1
+    after = with_changes(plan_sweeping(streets, fleet, params.model_copy(
+        update={"previous": orders_of(before), "seed": 2})), before)
+    assert check_schedule(streets, fleet, after) == [] and check_changes(after, before) == []
+    assert after.summary.passes_changed == 0 and after.summary.cost == before.summary.cost
