@@ -100,3 +100,10 @@ def close_cases(path: Path, cases: list[str]) -> list[Report]:
     if cases:
         write_register(path, rows)
     return rows
+
+
+def record_cases(path: Path, cases: list[Report]) -> Path:
+    """The register with ``cases`` in it: a case already there is replaced, a new one added
+    at the end, every other row kept as it was."""
+    new = {c.case for c in cases}
+    return write_register(path, [r for r in read_register(path) if r.case not in new] + cases)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from streetcrew.models.fleet import Fleet, Point
 from streetcrew.models.io.fleet import read_fleet
+from streetcrew.models.schedule import Route, Step
 from streetcrew.models.streets import Street, street_with_defaults
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,3 +89,17 @@ def run_and_kill_a_worker(work: Callable[[str], object]) -> object:
         assert not runner.is_alive()
         assert busy[0] in first and busy[0] not in watch.scheduler_info()["workers"]
     return got["result"]
+
+
+def walk_route(nodes: tuple[int, int, int], mode: str, t0: int) -> Route:
+    """A team's walk from ``t0``: patrols street ``w1`` from node ``a`` to ``b`` (470 m, 5 min),
+    then walks on to ``c`` (440 m, 5 min), where it ends."""
+    a, b, c = nodes
+    return Route(team="V01+V02", mode=mode, steps=(
+        Step(type="start", start=t0, end=t0, from_node=a, to_node=a),
+        Step(type="serve", start=t0, end=t0 + 300, distance_m=470, street="w1", side="centre",
+             from_node=a, to_node=b),
+        Step(type="deadhead", start=t0 + 300, end=t0 + 600, distance_m=440, from_node=b,
+             to_node=c, path=(b, c)),
+        Step(type="end", start=t0 + 600, end=t0 + 600, from_node=c, to_node=c)),
+        served_m=470, deadhead_m=440, cost=0)

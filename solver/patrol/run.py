@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from streetcrew.models.base import InputError, hhmm
-from streetcrew.models.cases import Report, read_register, write_register
+from streetcrew.models.cases import Report, read_register, record_cases, write_register
 from streetcrew.models.io.common import input_file
 from streetcrew.models.io.patrol import (
     check_must_cover,
@@ -185,8 +185,7 @@ def replan_walks(origin_path: Path, at: int, reports: Sequence[Report],
     if out is not None and result.passed:
         result.written = write(result, out, None, None, "wgs84", lang)
         if register is not None and done:
-            keep = [r for r in read_register(register) if r.case not in {d.case for d in done}]
-            result.written.append(write_register(register, keep + done))
+            result.written.append(record_cases(register, done))
     return result
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from streetcrew.models.base import InputError
-from streetcrew.models.cases import Report, read_register, write_register
+from streetcrew.models.cases import Report, record_cases
 from streetcrew.models.fleet import Fleet
 from streetcrew.models.io.common import input_file
 from streetcrew.models.io.districts import read_districts
@@ -192,8 +192,7 @@ def replan_run(origin_path: Path, at: int, events: Sequence[Event],
         if reports and register is not None:
             done = [_dispatched(r.model_copy(update={"date": origin.date}), k, streets,
                                 schedule) for r, k in zip(reports, snapped)]
-            keep = [r for r in read_register(register) if r.case not in {d.case for d in done}]
-            result.written.append(write_register(register, keep + done))
+            result.written.append(record_cases(register, done))
             result.reports = done
     return result
 

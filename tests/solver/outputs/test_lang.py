@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from streetcrew.models.patrol import SERVICE_KINDS
-from streetcrew.models.schedule import Route, Schedule, Step
+from streetcrew.models.schedule import Schedule
 from streetcrew.models.streets import ROAD_CLASSES, Street, street_with_defaults
 from streetcrew.solver.outputs import lang as lang_module
 from streetcrew.solver.outputs.lang import EN, ZH, lang_of
@@ -26,7 +26,7 @@ from streetcrew.solver.outputs.sheets import (
 from streetcrew.solver.outputs.summary import summary_md
 from streetcrew.solver.sweep.params import PlanParams
 from streetcrew.solver.sweep.plan import plan_sweeping
-from tests.helpers import ROOT, grid, grid_fleet
+from tests.helpers import ROOT, grid, grid_fleet, walk_route
 
 FLEET = grid_fleet()
 DATA_WORDS = re.compile(r"(?<![A-Za-z0-9])(?:D1|DUMP1|W1|L1|S1|V01|V02|large|small)"
@@ -96,14 +96,7 @@ def test_chinese_walk_sheet() -> None:
     m = Map(streets, lang="zh")
     node = {p: i for i, p in enumerate(m.network.nodes)}
     a, b, c = node[A], node[B], node[C]
-    walk = Route(team="V01+V02", mode="bike", steps=(
-        Step(type="start", start=64800, end=64800, from_node=a, to_node=a),
-        Step(type="serve", start=64800, end=65100, distance_m=470, street="w1", side="centre",
-             from_node=a, to_node=b),
-        Step(type="deadhead", start=65100, end=65400, distance_m=440, from_node=b, to_node=c,
-             path=(b, c)),
-        Step(type="end", start=65400, end=65400, from_node=c, to_node=c)),
-        served_m=470, deadhead_m=440, cost=0)
+    walk = walk_route((a, b, c), "bike", 64800)
     text = markdown_sheet(walk, m, SheetInfo(names={"V01": "李娜"}))
     assert text.startswith("# 巡查单：V01+V02（骑行）")
     assert "- 集合地点：汉中路" in text and "- 志愿者：李娜（V01）、V02" in text

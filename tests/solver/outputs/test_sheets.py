@@ -21,7 +21,7 @@ from streetcrew.solver.outputs.sheets import (
 )
 from streetcrew.solver.sweep.params import PlanParams
 from streetcrew.solver.sweep.plan import plan_sweeping
-from tests.helpers import grid, grid_fleet
+from tests.helpers import grid, grid_fleet, walk_route
 
 FLEET = grid_fleet()
 
@@ -157,14 +157,7 @@ def test_walk_sheet_speaks_of_walking(tmp_path: Path) -> None:
     m = Map(STREETS)
     node = {p: i for i, p in enumerate(m.network.nodes)}
     a, b, c = node[A], node[B], node[C]
-    walk = Route(team="V01+V02", mode="walk", steps=(
-        Step(type="start", start=0, end=0, from_node=a, to_node=a),
-        Step(type="serve", start=0, end=300, distance_m=470, street="w1", side="centre",
-             from_node=a, to_node=b),
-        Step(type="deadhead", start=300, end=600, distance_m=440, from_node=b, to_node=c,
-             path=(b, c)),
-        Step(type="end", start=600, end=600, from_node=c, to_node=c)),
-        served_m=470, deadhead_m=440, cost=0)
+    walk = walk_route((a, b, c), "walk", 0)
     text = markdown_sheet(walk, m, SheetInfo(names={"V01": "李娜"}, notes=["look at case C1"]))
     assert "None" not in text
     for word in ("sweep", "kerb", "drive", "hopper"):
