@@ -440,7 +440,12 @@ def _subtitle(schedule: Schedule) -> str:
     checked = ("checked: feasible" if schedule.checked and not schedule.violations
                else f"{len(schedule.violations)} violation(s)" if schedule.violations
                else "not checked")
-    return f"status {schedule.status}, {checked}, planned in {schedule.summary.solve_s:.0f} s"
+    again = schedule.replan
+    told = (f"; re-planned at {hhmm(again.at)}"
+            + (f" after {', '.join(map(str, again.events))}" if again.events else "")
+            + ": the steps before are as planned") if again is not None else ""
+    return (f"status {schedule.status}, {checked}, planned in {schedule.summary.solve_s:.0f} s"
+            + told)
 
 
 def _kpi_html(kpis: Sequence[tuple[str, str]]) -> str:

@@ -160,3 +160,15 @@ def test_replan_on_the_command_line(tmp_path) -> None:
                        (["--add", "ns00@09:00"], "HH:MM-HH:MM")):
         res = runner.invoke(app, [*base, *bad, "--out", str(tmp_path / "bad")])
         assert res.exit_code == 2 and words in res.output and "Traceback" not in res.output
+
+
+def test_the_page_says_when_and_why_the_day_was_planned_again(day, tmp_path) -> None:
+    from streetcrew.solver.outputs.report import write_plan_report
+
+    plan, fleet = day
+    gone = _busiest(plan)
+    at = _middle(gone)
+    after = _again(plan, fleet, at, [Event(kind="breakdown", vehicle=gone.vehicle, at=at)])
+    page = write_plan_report(after, STREETS, fleet, tmp_path / "report.html").read_text("utf-8")
+    clock = f"{(at + 30) // 60 // 60:02d}:{(at + 30) // 60 % 60:02d}"
+    assert f"re-planned at {clock} after breakdown {gone.vehicle} at" in page
